@@ -1,0 +1,103 @@
+import { z } from 'zod';
+import { MinutesError } from './errors.ts';
+
+/**
+ * The whole service's configuration, parsed once at startup from the
+ * environment. Only `bot/` calls `loadConfig`; everything else receives the
+ * typed, frozen result. Every variable here is documented in `.env.example`.
+ */
+const emptyToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = (protocols: string[]) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .refine((v) => {
+        try {
+          return protocols.includes(new URL(v).protocol);
+        } catch {
+          return false;
+        }
+      }, `a URL starting with ${protocols.map((p) => `${p}//`).join(' or ')}`)
+      .optional(),
+  );
+const int = (def: number, min: number, max: number) =>
+  z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+
+export const configSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  LOG_FORMAT: z.preprocess(emptyToUndefined, z.enum(['auto', 'json', 'pretty']).default('auto')),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('127.0.0.1')),
+  PORT: int(3000, 0, 65535),
+  PUBLIC_URL: optionalUrl(['http:', 'https:']),
+  DATABASE_URL: optionalUrl(['postgres:', 'postgresql:']),
+  DATABASE_POOL_MAX: int(10, 1, 200),
+  DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
+  REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  DEFAULT_ORGANIZATION: z.preprocess(emptyToUndefined, z.string().min(1).max(200).default('Default')),
+  IMPORT_MAX_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  DISCORD_TOKEN: optionalString,
+  DISCORD_APPLICATION_ID: optionalString,
+  SLACK_BOT_TOKEN: optionalString,
+  SLACK_SIGNING_SECRET: optionalString,
+  TEAMS_APP_ID: optionalString,
+  TEAMS_APP_PASSWORD: optionalString,
+  TEAMS_TENANT_ID: optionalString,
+  ANTHROPIC_API_KEY: optionalString,
+  OPENAI_API_KEY: optionalString,
+  GEMINI_API_KEY: optionalString,
+});
+
+export type Config = Readonly<z.infer<typeof configSchema>> & {
+  readonly publicUrl: string;
+  readonly database: { kind: 'postgres'; url: string } | { kind: 'pglite'; dataDir: string };
+};
+
+/** Names of variables whose values must never reach a log line. */
+export const SECRET_KEYS = [
+  'DATABASE_URL',
+  'REDIS_URL',
+  'DISCORD_TOKEN',
+  'SLACK_BOT_TOKEN',
+  'SLACK_SIGNING_SECRET',
+  'TEAMS_APP_PASSWORD',
+  'ANTHROPIC_API_KEY',
+  'OPENAI_API_KEY',
+  'GEMINI_API_KEY',
+] as const;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.') || '(environment)';
+      const got = env[name] === undefined ? 'unset' : SECRET_KEYS.includes(name as never) ? '(hidden)' : JSON.stringify(env[name]);
+      return `  ${name}: expected ${describeIssue(issue)}, got ${got}`;
+    });
+    throw new MinutesError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`, {
+      details: { variables: parsed.error.issues.map((i) => i.path.join('.')) },
+    });
+  }
+  const c = parsed.data;
+  const publicUrl = (c.PUBLIC_URL ?? `http://${c.HOST === '0.0.0.0' ? 'localhost' : c.HOST}:${c.PORT}`).replace(/\/$/, '');
+  const database = c.DATABASE_URL ? ({ kind: 'postgres', url: c.DATABASE_URL } as const) : ({ kind: 'pglite', dataDir: c.DATA_DIR } as const);
+  return Object.freeze({ ...c, publicUrl, database });
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_value':
+      return `one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'too_small':
+    case 'too_big':
+    case 'invalid_type':
+      return issue.message.replace(/^Invalid input: /, '').replace(/^Too (small|big): /, '');
+    default:
+      return issue.message;
+  }
+}

@@ -1,0 +1,67 @@
+/**
+ * Every failure the core reports carries a stable code so adapters can turn it
+ * into a friendly platform message and the API into an HTTP status, without
+ * parsing message text.
+ */
+export const ErrorCodes = {
+  CONFIG_INVALID: 'CONFIG_INVALID',
+  MEETING_NOT_FOUND: 'MEETING_NOT_FOUND',
+  MEETING_ILLEGAL_TRANSITION: 'MEETING_ILLEGAL_TRANSITION',
+  MEETING_NOT_ACCEPTING_SEGMENTS: 'MEETING_NOT_ACCEPTING_SEGMENTS',
+  ORGANIZATION_NOT_FOUND: 'ORGANIZATION_NOT_FOUND',
+  SEGMENT_INVALID: 'SEGMENT_INVALID',
+  IMPORT_MALFORMED: 'IMPORT_MALFORMED',
+  IMPORT_EMPTY: 'IMPORT_EMPTY',
+  IMPORT_TOO_LARGE: 'IMPORT_TOO_LARGE',
+  IMPORT_ENCODING: 'IMPORT_ENCODING',
+  IMPORT_UNSUPPORTED_FORMAT: 'IMPORT_UNSUPPORTED_FORMAT',
+  EXPORT_UNSUPPORTED_FORMAT: 'EXPORT_UNSUPPORTED_FORMAT',
+  SEARCH_INVALID: 'SEARCH_INVALID',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** HTTP status an API should answer with for each code. */
+export const httpStatusFor: Record<ErrorCode, number> = {
+  CONFIG_INVALID: 500,
+  MEETING_NOT_FOUND: 404,
+  MEETING_ILLEGAL_TRANSITION: 409,
+  MEETING_NOT_ACCEPTING_SEGMENTS: 409,
+  ORGANIZATION_NOT_FOUND: 404,
+  SEGMENT_INVALID: 400,
+  IMPORT_MALFORMED: 422,
+  IMPORT_EMPTY: 422,
+  IMPORT_TOO_LARGE: 413,
+  IMPORT_ENCODING: 422,
+  IMPORT_UNSUPPORTED_FORMAT: 415,
+  EXPORT_UNSUPPORTED_FORMAT: 400,
+  SEARCH_INVALID: 400,
+  STORE_UNAVAILABLE: 503,
+};
+
+export interface MinutesErrorOptions {
+  cause?: unknown;
+  /** Machine-readable context, e.g. `{ line: 12 }` for a malformed import. */
+  details?: Record<string, unknown>;
+}
+
+export class MinutesError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Record<string, unknown>;
+
+  constructor(code: ErrorCode, message: string, options: MinutesErrorOptions = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'MinutesError';
+    this.code = code;
+    this.details = options.details ?? {};
+  }
+
+  toJSON(): { code: ErrorCode; message: string; details: Record<string, unknown> } {
+    return { code: this.code, message: this.message, details: this.details };
+  }
+}
+
+export function isMinutesError(err: unknown, code?: ErrorCode): err is MinutesError {
+  return err instanceof MinutesError && (code === undefined || err.code === code);
+}

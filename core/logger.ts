@@ -1,0 +1,59 @@
+import { pino, type Logger, type LoggerOptions } from 'pino';
+
+export type { Logger } from 'pino';
+
+export interface LoggerSettings {
+  level?: string;
+  /** `auto` pretty-prints in a terminal outside production, JSON otherwise. */
+  format?: 'auto' | 'json' | 'pretty';
+  production?: boolean;
+  destination?: NodeJS.WritableStream;
+}
+
+/**
+ * Paths pino blanks before a line is written. Tokens arrive under many names
+ * (config objects, HTTP headers, SDK options), so list the shapes we emit.
+ */
+export const REDACT_PATHS = [
+  '*.token',
+  '*.password',
+  '*.secret',
+  '*.apiKey',
+  '*.authorization',
+  '*.DISCORD_TOKEN',
+  '*.SLACK_BOT_TOKEN',
+  '*.SLACK_SIGNING_SECRET',
+  '*.TEAMS_APP_PASSWORD',
+  '*.ANTHROPIC_API_KEY',
+  '*.OPENAI_API_KEY',
+  '*.GEMINI_API_KEY',
+  '*.DATABASE_URL',
+  '*.REDIS_URL',
+  'token',
+  'password',
+  'secret',
+  'apiKey',
+  'headers.authorization',
+  'req.headers.authorization',
+  'req.headers.cookie',
+];
+
+export function createLogger(settings: LoggerSettings = {}): Logger {
+  const format = settings.format ?? 'auto';
+  const pretty = format === 'pretty' || (format === 'auto' && !settings.production && Boolean(process.stdout.isTTY));
+  const options: LoggerOptions = {
+    level: settings.level ?? 'info',
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    base: { service: 'minutes' },
+  };
+  if (settings.destination) return pino(options, settings.destination as never);
+  if (pretty) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } } });
+  }
+  return pino(options);
+}
+
+/** A child logger carrying one meeting's ids on every line. */
+export function meetingLogger(parent: Logger, meeting: { id: string; platform?: string }): Logger {
+  return parent.child({ meetingId: meeting.id, platform: meeting.platform });
+}

@@ -1,0 +1,155 @@
+import type { EventBus } from '../bus/EventBus.ts';
+import { MinutesError } from '../errors.ts';
+import { meetingLogger, type Logger } from '../logger.ts';
+import type { MeetingFilter, NewMeeting, Page, Stores } from '../store/index.ts';
+import type { Attendee, Consent, Meeting, MeetingBundle, Segment, SegmentInput } from '../types.ts';
+import { importIntoStores, type ImportOptions, type ImportResult } from './importMeeting.ts';
+import { validateSegments } from './segments.ts';
+import { ACCEPTS_SEGMENTS, MEETING_TRANSITIONS, canTransition, illegalTransition, type MeetingAction } from './state.ts';
+
+export interface AppendResult {
+  inserted: Segment[];
+  /** Re-sent segments already stored (same source and sequence). */
+  duplicates: number;
+  /** Segments of attendees who opted out: never stored. */
+  dropped: number;
+}
+
+export interface MeetingServiceDeps {
+  stores: Stores;
+  bus: EventBus;
+  logger: Logger;
+  now?: () => Date;
+}
+
+/**
+ * The one entry point for every meeting, whatever platform it comes from:
+ * lifecycle, segment ingest, consent and import. Every change is published on
+ * the event bus after it is committed.
+ */
+export class MeetingService {
+  private readonly stores: Stores;
+  private readonly bus: EventBus;
+  private readonly logger: Logger;
+  private readonly now: () => Date;
+
+  constructor(deps: MeetingServiceDeps) {
+    this.stores = deps.stores;
+    this.bus = deps.bus;
+    this.logger = deps.logger;
+    this.now = deps.now ?? (() => new Date());
+  }
+
+  async createMeeting(input: Omit<NewMeeting, 'status' | 'startedAt' | 'endedAt'>): Promise<Meeting> {
+    const title = input.title.trim();
+    if (!title) throw new MinutesError('SEGMENT_INVALID', 'A meeting needs a title');
+    await this.stores.organizations.get(input.organizationId);
+    const meeting = await this.stores.meetings.insert({ ...input, title, status: 'scheduled' });
+    this.log(meeting).info({ title: meeting.title }, 'meeting created');
+    await this.bus.publish({ type: 'meeting.created', meeting });
+    return meeting;
+  }
+
+  getMeeting(id: string): Promise<Meeting> {
+    return this.stores.meetings.get(id);
+  }
+
+  listMeetings(filter: MeetingFilter = {}): Promise<Page<Meeting>> {
+    return this.stores.meetings.list(filter);
+  }
+
+  startMeeting(id: string): Promise<Meeting> {
+    return this.transition(id, 'start', { startedAt: this.now() });
+  }
+
+  endMeeting(id: string): Promise<Meeting> {
+    return this.transition(id, 'end', { endedAt: this.now() });
+  }
+
+  cancelMeeting(id: string, reason?: string): Promise<Meeting> {
+    return this.transition(id, 'cancel', { endedAt: this.now() }, reason);
+  }
+
+  private async transition(id: string, action: MeetingAction, patch: { startedAt?: Date; endedAt?: Date }, reason?: string): Promise<Meeting> {
+    const current = await this.stores.meetings.get(id);
+    if (!canTransition(current.status, action)) throw illegalTransition(id, current.status, action);
+    const { from, to } = MEETING_TRANSITIONS[action];
+    const meeting = await this.stores.meetings.transition(id, from, to, patch);
+    if (!meeting) {
+      // Someone else moved it between our read and our write; report what it is now.
+      const now = await this.stores.meetings.get(id);
+      throw illegalTransition(id, now.status, action);
+    }
+    this.log(meeting).info({ from: current.status, to }, `meeting ${action}`);
+    if (to === 'in_progress') await this.bus.publish({ type: 'meeting.started', meeting });
+    else if (to === 'completed') await this.bus.publish({ type: 'meeting.ended', meeting });
+    else await this.bus.publish({ type: 'meeting.cancelled', meeting, ...(reason ? { reason } : {}) });
+    return meeting;
+  }
+
+  /**
+   * Stores a batch of segments of a running meeting in one statement. The
+   * whole batch is validated first; re-sent segments are skipped; words of
+   * anyone who opted out are dropped before they reach storage.
+   */
+  async appendSegments(meetingId: string, inputs: SegmentInput[]): Promise<AppendResult> {
+    const valid = validateSegments(inputs);
+    const meeting = await this.stores.meetings.get(meetingId);
+    if (!ACCEPTS_SEGMENTS.includes(meeting.status)) {
+      throw new MinutesError('MEETING_NOT_ACCEPTING_SEGMENTS', `Meeting ${meetingId} is ${meeting.status}; segments are accepted only while it is in progress`, {
+        details: { meetingId, status: meeting.status },
+      });
+    }
+    if (valid.length === 0) return { inserted: [], duplicates: 0, dropped: 0 };
+    const attendees = await this.stores.attendees.ensure(meetingId, valid.map((s) => s.speaker));
+    const bySpeaker = new Map(attendees.map((a) => [a.displayName, a]));
+    const kept = valid.filter((s) => bySpeaker.get(s.speaker)?.consent !== 'opted_out');
+    const rows = kept.map((s) => ({ ...s, attendeeId: bySpeaker.get(s.speaker)?.id ?? null }));
+    const inserted = await this.stores.transcripts.append(meetingId, rows);
+    const result = { inserted, duplicates: kept.length - inserted.length, dropped: valid.length - kept.length };
+    if (result.dropped || result.duplicates) this.log(meeting).debug({ duplicates: result.duplicates, dropped: result.dropped }, 'segments skipped');
+    if (inserted.length) await this.bus.publish({ type: 'segment.added', meetingId, segments: inserted });
+    return result;
+  }
+
+  addAttendee(meetingId: string, displayName: string): Promise<Attendee> {
+    return this.stores.attendees.ensure(meetingId, [displayName]).then((a) => a[0]!);
+  }
+
+  /** Records consent; an opt-out takes effect for every later segment of that person. */
+  async setConsent(meetingId: string, displayName: string, consent: Consent): Promise<Attendee> {
+    const meeting = await this.stores.meetings.get(meetingId);
+    const attendee = await this.stores.attendees.setConsent(meetingId, displayName, consent);
+    this.log(meeting).info({ attendeeId: attendee.id, consent }, 'consent changed');
+    await this.bus.publish({ type: 'attendee.updated', meetingId, attendee });
+    return attendee;
+  }
+
+  /** Turns a parsed transcript into a completed meeting: everything in one transaction or nothing. */
+  async importTranscript(options: ImportOptions): Promise<ImportResult> {
+    await this.stores.organizations.get(options.organizationId);
+    const result = await this.stores.transaction((trx) => importIntoStores(trx, options, this.now()));
+    this.log(result.meeting).info({ segments: result.segmentCount, format: options.transcript.format }, 'transcript imported');
+    await this.bus.publish({ type: 'meeting.created', meeting: result.meeting });
+    await this.bus.publish({ type: 'transcript.imported', meeting: result.meeting, segmentCount: result.segmentCount });
+    return result;
+  }
+
+  async getBundle(meetingId: string): Promise<MeetingBundle> {
+    const meeting = await this.stores.meetings.get(meetingId);
+    const [attendees, segments, actionItems, decisions, notes, summaries] = await Promise.all([
+      this.stores.attendees.list(meetingId),
+      this.stores.transcripts.list(meetingId),
+      this.stores.minutes.listActionItems({ meetingId }),
+      this.stores.minutes.listDecisions(meetingId),
+      this.stores.minutes.listNotes(meetingId),
+      this.stores.minutes.listSummaries(meetingId),
+    ]);
+    return { meeting, attendees, segments, actionItems, decisions, notes, summaries };
+  }
+
+  /** A child logger for one meeting, so every line about it can be found by its id. */
+  log(meeting: Pick<Meeting, 'id' | 'platform'>): Logger {
+    return meetingLogger(this.logger, meeting);
+  }
+}

@@ -1,0 +1,66 @@
+import type { Knex } from 'knex';
+import { MinutesError } from '../errors.ts';
+import type { Organization, Platform, User, UserRole } from '../types.ts';
+import { toOrganization, toUser } from './rows.ts';
+
+export class OrganizationStore {
+  constructor(private readonly db: Knex) {}
+
+  /** Finds an organization by name or creates it: the default org on first start, a Slack workspace later. */
+  async ensure(name: string): Promise<Organization> {
+    const { rows } = await this.db.raw(
+      `INSERT INTO organizations (name) VALUES (?)
+       ON CONFLICT (name) DO UPDATE SET name = excluded.name
+       RETURNING *`,
+      [name],
+    );
+    return toOrganization(rows[0]);
+  }
+
+  async get(id: string): Promise<Organization> {
+    const row = await this.db('organizations').where({ id }).first();
+    if (!row) throw new MinutesError('ORGANIZATION_NOT_FOUND', `No organization with id ${id}`, { details: { id } });
+    return toOrganization(row);
+  }
+
+  async list(): Promise<Organization[]> {
+    return (await this.db('organizations').orderBy('created_at')).map(toOrganization);
+  }
+
+  async createUser(input: { organizationId: string; displayName: string; email?: string | null; role?: UserRole }): Promise<User> {
+    const [row] = await this.db('users')
+      .insert({
+        organization_id: input.organizationId,
+        display_name: input.displayName,
+        email: input.email ?? null,
+        role: input.role ?? 'member',
+      })
+      .returning('*');
+    return toUser(row);
+  }
+
+  /** Links a platform account (Discord user, Slack member, Teams AAD object) to a user. Idempotent. */
+  async linkIdentity(input: {
+    userId: string;
+    platform: Platform;
+    externalUserId: string;
+    externalTeamId?: string;
+    displayName?: string;
+  }): Promise<void> {
+    await this.db.raw(
+      `INSERT INTO platform_identities (user_id, platform, external_team_id, external_user_id, display_name)
+       VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (platform, external_team_id, external_user_id)
+       DO UPDATE SET user_id = excluded.user_id, display_name = excluded.display_name`,
+      [input.userId, input.platform, input.externalTeamId ?? '', input.externalUserId, input.displayName ?? null],
+    );
+  }
+
+  async findUserByIdentity(platform: Platform, externalUserId: string, externalTeamId = ''): Promise<User | null> {
+    const row = await this.db('users')
+      .join('platform_identities as pi', 'pi.user_id', 'users.id')
+      .where({ 'pi.platform': platform, 'pi.external_user_id': externalUserId, 'pi.external_team_id': externalTeamId })
+      .first('users.*');
+    return row ? toUser(row) : null;
+  }
+}

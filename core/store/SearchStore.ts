@@ -1,0 +1,151 @@
+import type { Knex } from 'knex';
+import { MinutesError } from '../errors.ts';
+import type { Segment } from '../types.ts';
+import { isUuid } from './MeetingStore.ts';
+import { toSegment } from './rows.ts';
+
+export interface SearchQuery {
+  /** Web-search syntax: `"exact phrase"`, `or`, `-excluded`. */
+  q: string;
+  organizationId?: string;
+  meetingId?: string;
+  speaker?: string;
+  /** Meetings that started at or after / before these instants. */
+  from?: Date;
+  to?: Date;
+  limit?: number;
+  offset?: number;
+}
+
+export interface SearchHit {
+  segment: Segment;
+  meeting: { id: string; title: string; startedAt: Date | null; organizationId: string };
+  rank: number;
+  /** HTML-safe excerpt with matches wrapped in `<mark>`. */
+  snippet: string;
+}
+
+export interface SearchResult {
+  hits: SearchHit[];
+  /** Matches ranked; when `capped`, more matched than were ranked. */
+  total: number;
+  capped: boolean;
+  limit: number;
+  offset: number;
+}
+
+// ts_headline markers that cannot occur in transcript text, swapped for <mark>
+// after the text itself is HTML-escaped.
+const START = '\u0001';
+const STOP = '\u0002';
+
+export class SearchStore {
+  /**
+   * `candidateCap` bounds how many matches are ranked: ranking every segment
+   * that contains a common word is what makes naive ts_rank slow.
+   */
+  constructor(private readonly db: Knex, private readonly candidateCap = 1000) {}
+
+  async search(query: SearchQuery): Promise<SearchResult> {
+    const q = query.q.trim();
+    if (!q) throw new MinutesError('SEARCH_INVALID', 'Search query is empty');
+    if (q.length > 500) throw new MinutesError('SEARCH_INVALID', 'Search query is longer than 500 characters');
+    const limit = Math.min(Math.max(query.limit ?? 20, 1), 100);
+    const offset = Math.max(query.offset ?? 0, 0);
+    const { where, bindings } = filters(query);
+    if (where === null) return { hits: [], total: 0, capped: false, limit, offset };
+
+    const { rows: ranked } = await this.db.raw(
+      `WITH q AS (SELECT websearch_to_tsquery('english', ?) AS query),
+       candidates AS MATERIALIZED (
+         SELECT s.id, s.tsv FROM transcript_segments s
+         JOIN meetings m ON m.id = s.meeting_id, q
+         WHERE s.tsv @@ q.query ${where}
+         LIMIT ?
+       )
+       SELECT c.id, ts_rank_cd(c.tsv, q.query, 1) AS rank, count(*) OVER () AS total
+       FROM candidates c, q
+       ORDER BY rank DESC, c.id DESC
+       LIMIT ? OFFSET ?`,
+      [q, ...bindings, this.candidateCap + 1, limit, offset],
+    );
+    if (ranked.length === 0) {
+      return { hits: [], total: offset > 0 ? await this.countOnly(q, where, bindings) : 0, capped: false, limit, offset };
+    }
+    const total = Number(ranked[0].total);
+    const hits = await this.hydrate(q, ranked.map((r: { id: unknown; rank: unknown }) => ({ id: Number(r.id), rank: Number(r.rank) })));
+    return { hits, total: Math.min(total, this.candidateCap), capped: total > this.candidateCap, limit, offset };
+  }
+
+  /** Headlines are costly, so they are made only for the page being returned. */
+  private async hydrate(q: string, ranked: { id: number; rank: number }[]): Promise<SearchHit[]> {
+    const placeholders = ranked.map(() => '?').join(',');
+    const { rows } = await this.db.raw(
+      `SELECT s.id, s.meeting_id, s.attendee_id, s.speaker, s.start_ms, s.end_ms, s.text, s.confidence,
+              s.source, s.source_seq, s.language, m.title, m.started_at, m.organization_id,
+              ts_headline('english', s.text, websearch_to_tsquery('english', ?),
+                'StartSel="${START}", StopSel="${STOP}", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS headline
+       FROM transcript_segments s JOIN meetings m ON m.id = s.meeting_id
+       WHERE s.id IN (${placeholders})`,
+      [q, ...ranked.map((r) => r.id)],
+    );
+    const byId = new Map<number, any>(rows.map((r: any) => [Number(r.id), r]));
+    return ranked.flatMap(({ id, rank }) => {
+      const row = byId.get(id);
+      if (!row) return [];
+      return [{
+        segment: toSegment(row),
+        meeting: { id: row.meeting_id, title: row.title, startedAt: row.started_at ? new Date(row.started_at) : null, organizationId: row.organization_id },
+        rank,
+        snippet: markSnippet(row.headline),
+      }];
+    });
+  }
+
+  private async countOnly(q: string, where: string, bindings: Knex.Value[]): Promise<number> {
+    const { rows } = await this.db.raw(
+      `SELECT count(*) AS n FROM (
+         SELECT 1 FROM transcript_segments s JOIN meetings m ON m.id = s.meeting_id
+         WHERE s.tsv @@ websearch_to_tsquery('english', ?) ${where} LIMIT ?) t`,
+      [q, ...bindings, this.candidateCap],
+    );
+    return Number(rows[0].n);
+  }
+}
+
+/** SQL for the filters; `where: null` means a filter can match nothing (e.g. a malformed id). */
+function filters(query: SearchQuery): { where: string | null; bindings: Knex.Value[] } {
+  const parts: string[] = [];
+  const bindings: Knex.Value[] = [];
+  if (query.organizationId !== undefined) {
+    if (!isUuid(query.organizationId)) return { where: null, bindings };
+    parts.push('AND m.organization_id = ?');
+    bindings.push(query.organizationId);
+  }
+  if (query.meetingId !== undefined) {
+    if (!isUuid(query.meetingId)) return { where: null, bindings };
+    parts.push('AND s.meeting_id = ?');
+    bindings.push(query.meetingId);
+  }
+  if (query.speaker) {
+    parts.push('AND lower(s.speaker) = lower(?)');
+    bindings.push(query.speaker);
+  }
+  if (query.from) {
+    parts.push('AND coalesce(m.started_at, m.created_at) >= ?');
+    bindings.push(query.from);
+  }
+  if (query.to) {
+    parts.push('AND coalesce(m.started_at, m.created_at) < ?');
+    bindings.push(query.to);
+  }
+  return { where: parts.join(' '), bindings };
+}
+
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+function markSnippet(headline: string): string {
+  return escapeHtml(headline).split(START).join('<mark>').split(STOP).join('</mark>');
+}

@@ -1,0 +1,38 @@
+import type { Knex } from 'knex';
+import { AttendeeStore } from './AttendeeStore.ts';
+import { MeetingStore } from './MeetingStore.ts';
+import { MinutesStore } from './MinutesStore.ts';
+import { OrganizationStore } from './OrganizationStore.ts';
+import { SearchStore } from './SearchStore.ts';
+import { TranscriptStore } from './TranscriptStore.ts';
+
+export * from './db.ts';
+export { AttendeeStore, MeetingStore, MinutesStore, OrganizationStore, SearchStore, TranscriptStore };
+export type { MeetingFilter, NewMeeting, Page } from './MeetingStore.ts';
+export type { SearchHit, SearchQuery, SearchResult } from './SearchStore.ts';
+export type { SegmentRow } from './TranscriptStore.ts';
+export type { ActionItemFilter, ActionItemPatch, NewActionItem } from './MinutesStore.ts';
+
+/** All repositories over one knex handle (the pool, or a transaction). */
+export interface Stores {
+  organizations: OrganizationStore;
+  meetings: MeetingStore;
+  attendees: AttendeeStore;
+  transcripts: TranscriptStore;
+  search: SearchStore;
+  minutes: MinutesStore;
+  /** Runs `work` with stores bound to one transaction: all of it is stored, or none. */
+  transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
+}
+
+export function createStores(db: Knex, options: { searchCandidateCap?: number } = {}): Stores {
+  return {
+    organizations: new OrganizationStore(db),
+    meetings: new MeetingStore(db),
+    attendees: new AttendeeStore(db),
+    transcripts: new TranscriptStore(db),
+    search: new SearchStore(db, options.searchCandidateCap),
+    minutes: new MinutesStore(db),
+    transaction: (work) => db.transaction((trx) => work(createStores(trx, options))),
+  };
+}

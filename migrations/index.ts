@@ -1,0 +1,16 @@
+import type { Knex } from 'knex';
+import * as initial from './20261125000001_initial.ts';
+
+/**
+ * Migrations are listed here rather than discovered on disk so they load the
+ * same way under tsx, in tests and from the CLI. Append new ones in order.
+ */
+const migrations: Record<string, Knex.Migration> = {
+  '20261125000001_initial': initial,
+};
+
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => Object.keys(migrations),
+  getMigrationName: (name) => name,
+  getMigration: async (name) => migrations[name]!,
+};
