@@ -7,6 +7,9 @@ export interface LoggerSettings {
   /** `auto` pretty-prints in a terminal outside production, JSON otherwise. */
   format?: 'auto' | 'json' | 'pretty';
   production?: boolean;
+  /** Write to stderr instead of stdout (the CLI keeps stdout for its output). */
+  stderr?: boolean;
+  /** A stream to write JSON lines to (tests). */
   destination?: NodeJS.WritableStream;
 }
 
@@ -40,7 +43,8 @@ export const REDACT_PATHS = [
 
 export function createLogger(settings: LoggerSettings = {}): Logger {
   const format = settings.format ?? 'auto';
-  const pretty = format === 'pretty' || (format === 'auto' && !settings.production && Boolean(process.stdout.isTTY));
+  const out = settings.stderr ? process.stderr : process.stdout;
+  const pretty = format === 'pretty' || (format === 'auto' && !settings.production && Boolean(out.isTTY));
   const options: LoggerOptions = {
     level: settings.level ?? 'info',
     redact: { paths: REDACT_PATHS, censor: '[redacted]' },
@@ -48,9 +52,12 @@ export function createLogger(settings: LoggerSettings = {}): Logger {
   };
   if (settings.destination) return pino(options, settings.destination as never);
   if (pretty) {
-    return pino({ ...options, transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } } });
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss', ignore: 'pid,hostname,service', destination: settings.stderr ? 2 : 1 } },
+    });
   }
-  return pino(options);
+  return pino(options, pino.destination(settings.stderr ? 2 : 1));
 }
 
 /** A child logger carrying one meeting's ids on every line. */

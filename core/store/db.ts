@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import knexFactory, { type Knex } from 'knex';
 import ClientPgLite from 'knex-pglite';
@@ -24,6 +24,7 @@ export interface Database {
 pg.types.setTypeParser(pg.types.builtins.INT8, (v: string) => Number(v));
 
 export function createDatabase(settings: DatabaseSettings): Database {
+  const unlock = settings.kind === 'pglite' && settings.dataDir && !settings.instance ? lockDataDir(resolve(settings.dataDir)) : () => {};
   const knex = settings.kind === 'postgres' ? postgresKnex(settings.url, settings.poolMax ?? 10) : pgliteKnex(settings);
   return {
     knex,
@@ -40,7 +41,11 @@ export function createDatabase(settings: DatabaseSettings): Database {
       await knex.raw('select 1');
     },
     async close() {
-      await knex.destroy();
+      try {
+        await knex.destroy();
+      } finally {
+        unlock();
+      }
     },
   };
 }
@@ -59,6 +64,40 @@ function pgliteKnex(settings: { dataDir?: string | null; instance?: PGlite }): K
   }
   const pglite = instance;
   return knexFactory({ client: ClientPgLite as never, dialect: 'postgres', connection: () => ({ pglite }) as never });
+}
+
+/**
+ * PGlite is a single-process database: two processes opening the same data
+ * dir would corrupt it. A pid lock file turns that into a clear error.
+ */
+function lockDataDir(dataDir: string): () => void {
+  mkdirSync(dataDir, { recursive: true });
+  const lock = resolve(dataDir, 'pglite.lock');
+  let holder: number | null = null;
+  try {
+    holder = Number(readFileSync(lock, 'utf8').trim()) || null;
+  } catch {
+    holder = null;
+  }
+  if (holder && holder !== process.pid && processAlive(holder)) {
+    throw new MinutesError(
+      'STORE_UNAVAILABLE',
+      `The embedded database in ${dataDir} is in use by process ${holder} (is \`npm start\` running?). ` +
+        'Stop that process, or set DATABASE_URL to a Postgres server so several processes can share it.',
+      { details: { dataDir, pid: holder } },
+    );
+  }
+  writeFileSync(lock, String(process.pid));
+  return () => rmSync(lock, { force: true });
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Creates a database on a Postgres server (used for a fresh database per test or bench run). */

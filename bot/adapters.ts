@@ -1,0 +1,42 @@
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/logger.ts';
+
+/**
+ * Which platform adapters this process could run and the variables that turn
+ * each on. An adapter without its credentials stays off with one log line
+ * saying how to enable it, so a bare `npm start` is quiet but discoverable.
+ */
+export const ADAPTERS = [
+  { name: 'discord', vars: ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID'] },
+  { name: 'slack', vars: ['SLACK_BOT_TOKEN', 'SLACK_SIGNING_SECRET'] },
+  { name: 'teams', vars: ['TEAMS_APP_ID', 'TEAMS_APP_PASSWORD'] },
+] as const satisfies readonly { name: string; vars: readonly (keyof Config)[] }[];
+
+export type AdapterName = (typeof ADAPTERS)[number]['name'];
+
+export interface AdapterStatus {
+  name: AdapterName;
+  enabled: boolean;
+  missing: string[];
+}
+
+export function adapterStatuses(config: Config): AdapterStatus[] {
+  return ADAPTERS.map(({ name, vars }) => {
+    const missing = vars.filter((v) => !config[v]);
+    return { name, enabled: missing.length === 0, missing };
+  });
+}
+
+export function startAdapters(config: Config, logger: Logger): AdapterStatus[] {
+  const statuses = adapterStatuses(config);
+  for (const s of statuses) {
+    const log = logger.child({ adapter: s.name });
+    if (!s.enabled) {
+      log.info(`${s.name} adapter off: set ${s.missing.join(' and ')} to turn it on`);
+    } else {
+      // Credentials are present but this build has no such adapter yet: say so rather than pretend.
+      log.warn(`${s.name} adapter is configured but not included in this build yet; its credentials are unused`);
+    }
+  }
+  return statuses;
+}
