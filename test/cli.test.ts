@@ -1,0 +1,94 @@
+import { expect } from 'chai';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/**
+ * The CLI and `npm start` as a user runs them: real processes, the embedded
+ * PGlite database in a temporary data dir, no configuration.
+ */
+const root = new URL('..', import.meta.url).pathname;
+const tsx = join(root, 'node_modules/.bin/tsx');
+const fixture = (name: string) => join(root, 'test/fixtures/transcripts', name);
+
+describe('command line (embedded PGlite)', function () {
+  this.timeout(120_000);
+  let dataDir: string;
+  const env = () => ({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', PORT: '0' });
+  const cli = (...args: string[]) => spawnSync(tsx, ['bot/cli.ts', ...args], { cwd: root, env: env(), encoding: 'utf8' });
+
+  before(() => {
+    dataDir = mkdtempSync(join(tmpdir(), 'minutes-cli-'));
+  });
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('imports, lists, searches, shows and exports a meeting', () => {
+    const imported = cli('import', fixture('ami-ES2002a-excerpt.json'), '--title', 'Kick-off');
+    expect(imported.status, imported.stderr).to.equal(0);
+    const id = /as meeting ([0-9a-f-]{36})/.exec(imported.stdout)?.[1];
+    expect(id, imported.stdout).to.be.a('string');
+
+    const list = cli('list');
+    expect(list.stdout).to.contain(id).and.to.contain('Kick-off');
+
+    const search = cli('search', 'project');
+    expect(search.status, search.stderr).to.equal(0);
+    expect(search.stdout).to.match(/«project»/i);
+    expect(search.stdout).to.contain(`/meetings/${id}#seg-`);
+
+    const show = cli('show', id!);
+    expect(show.stdout).to.contain('Attendees:');
+
+    const md = cli('export', id!, '--format', 'md');
+    expect(md.status, md.stderr).to.equal(0);
+    expect(md.stdout).to.match(/^# Kick-off/m);
+    const vtt = cli('export', id!, '--format', 'vtt');
+    expect(vtt.stdout.startsWith('WEBVTT')).to.equal(true);
+  });
+
+  it('reports bad input with a coded message and a non-zero exit', () => {
+    const malformed = cli('import', fixture('bad-timestamp.vtt'));
+    expect(malformed.status).to.equal(1);
+    expect(malformed.stderr).to.match(/IMPORT_MALFORMED.*line 8/);
+    const missing = cli('show', '00000000-0000-4000-8000-000000000000');
+    expect(missing.status).to.equal(1);
+    expect(missing.stderr).to.contain('MEETING_NOT_FOUND');
+    const badFormat = cli('export', 'x', '--format', 'pdf');
+    expect(badFormat.status).to.not.equal(0);
+    expect(badFormat.stderr).to.match(/pdf/);
+  });
+
+  it('stops at startup naming a bad variable', () => {
+    const r = spawnSync(tsx, ['bot/cli.ts', 'list'], { cwd: root, env: { ...env(), PORT: 'eighty' }, encoding: 'utf8' });
+    expect(r.status).to.equal(78);
+    expect(r.stderr).to.match(/PORT: expected/);
+  });
+
+  it('npm start serves /health on embedded defaults, says which adapters are off, and stops on SIGTERM', async () => {
+    const child = spawn(tsx, ['bot/main.ts'], { cwd: root, env: { ...env(), LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
+    let output = '';
+    child.stderr.on('data', (d) => (output += d));
+    const url = await new Promise<string>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no listening line in:\n${output}`)), 60_000);
+      child.stdout.on('data', (d) => {
+        output += d;
+        const m = /dashboard listening on (http:\/\/[^"\s]+)/.exec(output);
+        if (m) {
+          clearTimeout(timer);
+          resolve(m[1]!);
+        }
+      });
+    });
+    const health = await fetch(`${url}/health`);
+    expect(health.status).to.equal(200);
+    expect(await health.json()).to.include({ status: 'ok' });
+    expect((await fetch(`${url}/ready`)).status).to.equal(200);
+    expect(output).to.contain('discord adapter off: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to turn it on');
+    expect(output).to.contain('slack adapter off');
+    expect(output).to.contain('teams adapter off');
+    const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    expect(await exit).to.equal(0);
+  });
+});
