@@ -6,7 +6,7 @@ import { MinutesError } from '../core/errors.ts';
 import { EXPORT_FORMATS, TRANSCRIPT_FORMATS, type ExportFormat, type TranscriptFormat } from '../core/types.ts';
 import { parseTranscript } from '../core/transcript/import/index.ts';
 import { exportMeeting } from '../core/transcript/export/index.ts';
-import { clock } from '../dashboard/pages.ts';
+import { clock } from '../core/format.ts';
 import { bootstrap, fail } from './bootstrap.ts';
 import { createContainer, type Container } from './container.ts';
 import { runService } from './main.ts';

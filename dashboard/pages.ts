@@ -1,4 +1,4 @@
-import { escapeHtml } from '../core/store/SearchStore.ts';
+import { clock, escapeHtml } from '../core/format.ts';
 import type { Page } from '../core/store/MeetingStore.ts';
 import type { SearchResult } from '../core/store/SearchStore.ts';
 import type { Meeting, MeetingBundle } from '../core/types.ts';
@@ -25,13 +25,6 @@ ${body}
 </body></html>`;
 }
 
-export const clock = (ms: number): string => {
-  const s = Math.floor(ms / 1000);
-  const hh = Math.floor(s / 3600);
-  const mm = String(Math.floor((s % 3600) / 60)).padStart(2, '0');
-  const ss = String(s % 60).padStart(2, '0');
-  return hh ? `${hh}:${mm}:${ss}` : `${mm}:${ss}`;
-};
 
 const when = (m: Meeting) => (m.startedAt ?? m.scheduledAt ?? m.createdAt).toISOString().slice(0, 16).replace('T', ' ');
 

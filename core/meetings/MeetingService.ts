@@ -94,20 +94,23 @@ export class MeetingService {
    */
   async appendSegments(meetingId: string, inputs: SegmentInput[]): Promise<AppendResult> {
     const valid = validateSegments(inputs);
-    const meeting = await this.stores.meetings.get(meetingId);
-    if (!ACCEPTS_SEGMENTS.includes(meeting.status)) {
-      throw new MinutesError('MEETING_NOT_ACCEPTING_SEGMENTS', `Meeting ${meetingId} is ${meeting.status}; segments are accepted only while it is in progress`, {
-        details: { meetingId, status: meeting.status },
+    const names = [...new Set(valid.map((s) => s.speaker))];
+    const found = await this.stores.attendees.lookupForIngest(meetingId, names);
+    if (!found) throw new MinutesError('MEETING_NOT_FOUND', `No meeting with id ${meetingId}`, { details: { meetingId } });
+    if (!ACCEPTS_SEGMENTS.includes(found.status)) {
+      throw new MinutesError('MEETING_NOT_ACCEPTING_SEGMENTS', `Meeting ${meetingId} is ${found.status}; segments are accepted only while it is in progress`, {
+        details: { meetingId, status: found.status },
       });
     }
     if (valid.length === 0) return { inserted: [], duplicates: 0, dropped: 0 };
-    const attendees = await this.stores.attendees.ensure(meetingId, valid.map((s) => s.speaker));
-    const bySpeaker = new Map(attendees.map((a) => [a.displayName, a]));
+    const bySpeaker = found.attendees;
+    const missing = names.filter((n) => !bySpeaker.has(n));
+    if (missing.length) for (const a of await this.stores.attendees.ensure(meetingId, missing)) bySpeaker.set(a.displayName, a);
     const kept = valid.filter((s) => bySpeaker.get(s.speaker)?.consent !== 'opted_out');
     const rows = kept.map((s) => ({ ...s, attendeeId: bySpeaker.get(s.speaker)?.id ?? null }));
     const inserted = await this.stores.transcripts.append(meetingId, rows);
     const result = { inserted, duplicates: kept.length - inserted.length, dropped: valid.length - kept.length };
-    if (result.dropped || result.duplicates) this.log(meeting).debug({ duplicates: result.duplicates, dropped: result.dropped }, 'segments skipped');
+    if (result.dropped || result.duplicates) this.logger.debug({ meetingId, duplicates: result.duplicates, dropped: result.dropped }, 'segments skipped');
     if (inserted.length) await this.bus.publish({ type: 'segment.added', meetingId, segments: inserted });
     return result;
   }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import type { Attendee, Consent } from '../types.ts';
+import type { Attendee, Consent, MeetingStatus } from '../types.ts';
+import { isUuid } from './MeetingStore.ts';
 import { toAttendee } from './rows.ts';
 
 export class AttendeeStore {
@@ -18,6 +19,24 @@ export class AttendeeStore {
     );
     const rows = await this.db('attendees').where('meeting_id', meetingId).whereIn('display_name', names);
     return rows.map(toAttendee);
+  }
+
+  /**
+   * The meeting's status and the named attendees that already exist, in one
+   * round trip: the hot path of live ingest. `null` when there is no such meeting.
+   */
+  async lookupForIngest(meetingId: string, displayNames: string[]): Promise<{ status: MeetingStatus; attendees: Map<string, Attendee> } | null> {
+    if (!isUuid(meetingId)) return null;
+    const { rows } = await this.db.raw(
+      `SELECT m.status AS meeting_status, a.* FROM meetings m
+       LEFT JOIN attendees a ON a.meeting_id = m.id AND a.display_name IN (SELECT json_array_elements_text(?::json))
+       WHERE m.id = ?`,
+      [JSON.stringify(displayNames), meetingId],
+    );
+    if (rows.length === 0) return null;
+    const attendees = new Map<string, Attendee>();
+    for (const row of rows) if (row.id) attendees.set(row.display_name, toAttendee(row));
+    return { status: rows[0].meeting_status, attendees };
   }
 
   async list(meetingId: string): Promise<Attendee[]> {

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { MinutesError } from '../errors.ts';
+import { escapeHtml } from '../format.ts';
 import type { Segment } from '../types.ts';
 import { isUuid } from './MeetingStore.ts';
 import { toSegment } from './rows.ts';
@@ -55,51 +56,46 @@ export class SearchStore {
     const { where, bindings } = filters(query);
     if (where === null) return { hits: [], total: 0, capped: false, limit, offset };
 
-    const { rows: ranked } = await this.db.raw(
-      `WITH q AS (SELECT websearch_to_tsquery('english', ?) AS query),
-       candidates AS MATERIALIZED (
+    // One statement: candidates, ranking, and rows plus headlines for the page
+    // only (headlines are costly). The tsquery is written inline rather than
+    // in a shared CTE so the planner sees it and can use the tsvector
+    // statistics: for a common word it then reads the table until it has
+    // enough candidates instead of building a bitmap of every match.
+    const tsquery = `websearch_to_tsquery('english', ?)`;
+    const { rows } = await this.db.raw(
+      `WITH candidates AS MATERIALIZED (
          SELECT s.id, s.tsv FROM transcript_segments s
-         JOIN meetings m ON m.id = s.meeting_id, q
-         WHERE s.tsv @@ q.query ${where}
+         JOIN meetings m ON m.id = s.meeting_id
+         WHERE s.tsv @@ ${tsquery} ${where}
          LIMIT ?
+       ),
+       ranked AS (
+         SELECT c.id, ts_rank_cd(c.tsv, ${tsquery}, 1) AS rank, count(*) OVER () AS total
+         FROM candidates c
+         ORDER BY rank DESC, c.id DESC
+         LIMIT ? OFFSET ?
        )
-       SELECT c.id, ts_rank_cd(c.tsv, q.query, 1) AS rank, count(*) OVER () AS total
-       FROM candidates c, q
-       ORDER BY rank DESC, c.id DESC
-       LIMIT ? OFFSET ?`,
-      [q, ...bindings, this.candidateCap + 1, limit, offset],
+       SELECT r.rank, r.total, s.id, s.meeting_id, s.attendee_id, s.speaker, s.start_ms, s.end_ms, s.text, s.confidence,
+              s.source, s.source_seq, s.language, m.title, m.started_at, m.organization_id,
+              ts_headline('english', s.text, ${tsquery},
+                'StartSel="${START}", StopSel="${STOP}", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS headline
+       FROM ranked r
+       JOIN transcript_segments s ON s.id = r.id
+       JOIN meetings m ON m.id = s.meeting_id
+       ORDER BY r.rank DESC, r.id DESC`,
+      [q, ...bindings, this.candidateCap + 1, q, limit, offset, q],
     );
-    if (ranked.length === 0) {
+    if (rows.length === 0) {
       return { hits: [], total: offset > 0 ? await this.countOnly(q, where, bindings) : 0, capped: false, limit, offset };
     }
-    const total = Number(ranked[0].total);
-    const hits = await this.hydrate(q, ranked.map((r: { id: unknown; rank: unknown }) => ({ id: Number(r.id), rank: Number(r.rank) })));
+    const total = Number(rows[0].total);
+    const hits: SearchHit[] = rows.map((row: any) => ({
+      segment: toSegment(row),
+      meeting: { id: row.meeting_id, title: row.title, startedAt: row.started_at ? new Date(row.started_at) : null, organizationId: row.organization_id },
+      rank: Number(row.rank),
+      snippet: markSnippet(row.headline),
+    }));
     return { hits, total: Math.min(total, this.candidateCap), capped: total > this.candidateCap, limit, offset };
-  }
-
-  /** Headlines are costly, so they are made only for the page being returned. */
-  private async hydrate(q: string, ranked: { id: number; rank: number }[]): Promise<SearchHit[]> {
-    const placeholders = ranked.map(() => '?').join(',');
-    const { rows } = await this.db.raw(
-      `SELECT s.id, s.meeting_id, s.attendee_id, s.speaker, s.start_ms, s.end_ms, s.text, s.confidence,
-              s.source, s.source_seq, s.language, m.title, m.started_at, m.organization_id,
-              ts_headline('english', s.text, websearch_to_tsquery('english', ?),
-                'StartSel="${START}", StopSel="${STOP}", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') AS headline
-       FROM transcript_segments s JOIN meetings m ON m.id = s.meeting_id
-       WHERE s.id IN (${placeholders})`,
-      [q, ...ranked.map((r) => r.id)],
-    );
-    const byId = new Map<number, any>(rows.map((r: any) => [Number(r.id), r]));
-    return ranked.flatMap(({ id, rank }) => {
-      const row = byId.get(id);
-      if (!row) return [];
-      return [{
-        segment: toSegment(row),
-        meeting: { id: row.meeting_id, title: row.title, startedAt: row.started_at ? new Date(row.started_at) : null, organizationId: row.organization_id },
-        rank,
-        snippet: markSnippet(row.headline),
-      }];
-    });
   }
 
   private async countOnly(q: string, where: string, bindings: Knex.Value[]): Promise<number> {
@@ -140,10 +136,6 @@ function filters(query: SearchQuery): { where: string | null; bindings: Knex.Val
     bindings.push(query.to);
   }
   return { where: parts.join(' '), bindings };
-}
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
 
 function markSnippet(headline: string): string {

@@ -39,9 +39,12 @@ export class TranscriptStore {
         language: r.language,
       })),
     );
+    // json (not jsonb) skips building a binary document only to read it once,
+    // and RETURNING just the keys spares sending every text back: the caller's
+    // rows already hold it.
     const { rows: inserted } = await this.db.raw(
       `WITH input AS (
-         SELECT * FROM jsonb_to_recordset(?::jsonb) AS x(
+         SELECT * FROM json_to_recordset(?::json) AS x(
            attendee_id uuid, speaker text, start_ms integer, end_ms integer, text text,
            confidence real, source text, source_seq bigint, language text)
        ),
@@ -50,17 +53,23 @@ export class TranscriptStore {
            (meeting_id, attendee_id, speaker, start_ms, end_ms, text, confidence, source, source_seq, language)
          SELECT ?::uuid, attendee_id, speaker, start_ms, end_ms, text, confidence, source, source_seq, language FROM input
          ON CONFLICT (meeting_id, source, source_seq) DO NOTHING
-         RETURNING id, meeting_id, attendee_id, speaker, start_ms, end_ms, text, confidence, source, source_seq, language
+         RETURNING id, attendee_id, start_ms, end_ms, source, source_seq
        ),
        talk AS (
          UPDATE attendees a SET talk_time_ms = a.talk_time_ms + t.ms
          FROM (SELECT attendee_id, sum(end_ms - start_ms) AS ms FROM ins WHERE attendee_id IS NOT NULL GROUP BY attendee_id) t
          WHERE a.id = t.attendee_id
        )
-       SELECT * FROM ins ORDER BY start_ms, id`,
+       SELECT id, source, source_seq FROM ins`,
       [payload, meetingId],
     );
-    return inserted.map(toSegment);
+    const byKey = new Map(rows.map((r) => [`${r.source}\u0000${r.sourceSeq}`, r]));
+    const segments: Segment[] = [];
+    for (const row of inserted as { id: unknown; source: string; source_seq: unknown }[]) {
+      const r = byKey.get(`${row.source}\u0000${Number(row.source_seq)}`);
+      if (r) segments.push({ id: Number(row.id), meetingId, ...r });
+    }
+    return segments.sort((a, b) => a.startMs - b.startMs || a.id - b.id);
   }
 
   async list(meetingId: string, page: { limit?: number; offset?: number } = {}): Promise<Segment[]> {
