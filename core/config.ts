@@ -24,6 +24,14 @@ const optionalUrl = (protocols: string[]) =>
   );
 const int = (def: number, min: number, max: number) =>
   z.preprocess(emptyToUndefined, z.coerce.number().int().min(min).max(max).default(def));
+const stringWithDefault = (def: string) => z.preprocess(emptyToUndefined, z.string().min(1).default(def));
+
+export const LLM_PROVIDER_NAMES = ['anthropic', 'openai', 'gemini', 'openai-compatible'] as const;
+export type LlmProviderName = (typeof LLM_PROVIDER_NAMES)[number];
+const providerOrder = z.preprocess(
+  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean)) : v),
+  z.array(z.enum(LLM_PROVIDER_NAMES)).min(1).default([...LLM_PROVIDER_NAMES]),
+);
 
 export const configSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
@@ -51,6 +59,23 @@ export const configSchema = z.object({
   ANTHROPIC_API_KEY: optionalString,
   OPENAI_API_KEY: optionalString,
   GEMINI_API_KEY: optionalString,
+  ANTHROPIC_MODEL: stringWithDefault('claude-sonnet-4-6'),
+  OPENAI_MODEL: stringWithDefault('gpt-4.1-mini'),
+  GEMINI_MODEL: stringWithDefault('gemini-2.5-flash'),
+  OPENAI_COMPATIBLE_BASE_URL: optionalUrl(['http:', 'https:']),
+  OPENAI_COMPATIBLE_MODEL: optionalString,
+  OPENAI_COMPATIBLE_API_KEY: optionalString,
+  LLM_PROVIDER_ORDER: providerOrder,
+  LLM_TIMEOUT_MS: int(60_000, 1000, 15 * 60_000),
+  LLM_CONTEXT_BUDGET_TOKENS: int(12_000, 1000, 2_000_000),
+  LLM_CACHE_TTL_SECONDS: int(3600, 0, 30 * 86_400),
+  LLM_BREAKER_FAILURES: int(3, 1, 100),
+  LLM_BREAKER_COOLDOWN_MS: int(60_000, 1000, 3_600_000),
+}).superRefine((c, ctx) => {
+  // A local server is only usable once we know which model it serves.
+  if (c.OPENAI_COMPATIBLE_BASE_URL && !c.OPENAI_COMPATIBLE_MODEL) {
+    ctx.addIssue({ code: 'custom', path: ['OPENAI_COMPATIBLE_MODEL'], message: 'a model name when OPENAI_COMPATIBLE_BASE_URL is set' });
+  }
 });
 
 export type Config = Readonly<z.infer<typeof configSchema>> & {
@@ -69,6 +94,7 @@ export const SECRET_KEYS = [
   'ANTHROPIC_API_KEY',
   'OPENAI_API_KEY',
   'GEMINI_API_KEY',
+  'OPENAI_COMPATIBLE_API_KEY',
 ] as const;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

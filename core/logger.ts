@@ -30,6 +30,7 @@ export const REDACT_PATHS = [
   '*.ANTHROPIC_API_KEY',
   '*.OPENAI_API_KEY',
   '*.GEMINI_API_KEY',
+  '*.OPENAI_COMPATIBLE_API_KEY',
   '*.DATABASE_URL',
   '*.REDIS_URL',
   'token',

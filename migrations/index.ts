@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import * as initial from './20261125000001_initial.ts';
+import * as llmUsage from './20261126000001_llm_usage.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -7,6 +8,7 @@ import * as initial from './20261125000001_initial.ts';
  */
 const migrations: Record<string, Knex.Migration> = {
   '20261125000001_initial': initial,
+  '20261126000001_llm_usage': llmUsage,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

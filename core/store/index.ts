@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { AttendeeStore } from './AttendeeStore.ts';
+import { LedgerStore } from './LedgerStore.ts';
 import { MeetingStore } from './MeetingStore.ts';
 import { MinutesStore } from './MinutesStore.ts';
 import { OrganizationStore } from './OrganizationStore.ts';
@@ -7,11 +8,12 @@ import { SearchStore } from './SearchStore.ts';
 import { TranscriptStore } from './TranscriptStore.ts';
 
 export * from './db.ts';
-export { AttendeeStore, MeetingStore, MinutesStore, OrganizationStore, SearchStore, TranscriptStore };
+export { AttendeeStore, LedgerStore, MeetingStore, MinutesStore, OrganizationStore, SearchStore, TranscriptStore };
 export type { MeetingFilter, NewMeeting, Page } from './MeetingStore.ts';
 export type { SearchHit, SearchQuery, SearchResult } from './SearchStore.ts';
 export type { SegmentRow } from './TranscriptStore.ts';
 export type { ActionItemFilter, ActionItemPatch, NewActionItem } from './MinutesStore.ts';
+export type { UsageTotals } from './LedgerStore.ts';
 
 /** All repositories over one knex handle (the pool, or a transaction). */
 export interface Stores {
@@ -21,6 +23,8 @@ export interface Stores {
   transcripts: TranscriptStore;
   search: SearchStore;
   minutes: MinutesStore;
+  /** LLM usage: tokens and cost per meeting and provider. */
+  ledger: LedgerStore;
   /** Runs `work` with stores bound to one transaction: all of it is stored, or none. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -33,6 +37,7 @@ export function createStores(db: Knex, options: { searchCandidateCap?: number } 
     transcripts: new TranscriptStore(db),
     search: new SearchStore(db, options.searchCandidateCap),
     minutes: new MinutesStore(db),
+    ledger: new LedgerStore(db),
     transaction: (work) => db.transaction((trx) => work(createStores(trx, options))),
   };
 }

@@ -1,0 +1,36 @@
+import { Redis } from 'ioredis';
+import type { Cache } from '../../core/cache/Cache.ts';
+
+/**
+ * The cache shared by every process on one Redis. Keys are prefixed so the
+ * cache can share a Redis with the bus and queue; `PX` gives per-entry TTL.
+ */
+export class RedisCache implements Cache {
+  private readonly redis: Redis;
+  private readonly prefix: string;
+  private readonly owned: boolean;
+
+  constructor(options: { url?: string; client?: Redis; prefix?: string }) {
+    if (!options.client && !options.url) throw new Error('RedisCache needs a url or a client');
+    this.redis = options.client ?? new Redis(options.url!, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    this.owned = !options.client;
+    this.prefix = options.prefix ?? 'minutes:cache:';
+  }
+
+  async get(key: string): Promise<string | undefined> {
+    return (await this.redis.get(this.prefix + key)) ?? undefined;
+  }
+
+  async set(key: string, value: string, ttlMs: number): Promise<void> {
+    if (ttlMs <= 0) return;
+    await this.redis.set(this.prefix + key, value, 'PX', Math.ceil(ttlMs));
+  }
+
+  async delete(key: string): Promise<void> {
+    await this.redis.del(this.prefix + key);
+  }
+
+  async close(): Promise<void> {
+    if (this.owned) await this.redis.quit().catch(() => this.redis.disconnect());
+  }
+}

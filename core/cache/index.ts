@@ -1,0 +1,2 @@
+export type { Cache } from './Cache.ts';
+export { InProcessCache } from './InProcessCache.ts';
