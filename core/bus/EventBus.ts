@@ -1,3 +1,4 @@
+import type { Minutes } from '../minutes/types.ts';
 import type { Attendee, Meeting, Segment } from '../types.ts';
 
 /** Everything the core announces about a meeting; adapters and the dashboard follow these. */
@@ -8,7 +9,8 @@ export type MeetingEvent =
   | { type: 'meeting.cancelled'; meeting: Meeting; reason?: string }
   | { type: 'segment.added'; meetingId: string; segments: Segment[] }
   | { type: 'attendee.updated'; meetingId: string; attendee: Attendee }
-  | { type: 'transcript.imported'; meeting: Meeting; segmentCount: number };
+  | { type: 'transcript.imported'; meeting: Meeting; segmentCount: number }
+  | { type: 'minutes.ready'; meeting: Meeting; minutes: Minutes };
 
 export type MeetingEventType = MeetingEvent['type'];
 export type EventOf<T extends MeetingEventType> = Extract<MeetingEvent, { type: T }>;

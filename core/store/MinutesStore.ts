@@ -92,6 +92,17 @@ export class MinutesStore {
     return (await query).map(toActionItem);
   }
 
+  /**
+   * Clears what an analyzer wrote before, so regenerated minutes replace it.
+   * Action items someone has edited since (updated after creation) and
+   * resolved notes stay: they are a person's work now, not the analyzer's.
+   */
+  async removeGenerated(meetingId: string, sources: readonly string[]): Promise<void> {
+    await this.db('action_items').where('meeting_id', meetingId).whereIn('source', sources as string[]).whereRaw('updated_at = created_at').delete();
+    await this.db('decisions').where('meeting_id', meetingId).whereIn('source', sources as string[]).delete();
+    await this.db('meeting_notes').where({ meeting_id: meetingId, resolved: false }).whereIn('source', sources as string[]).delete();
+  }
+
   async addDecisions(items: { meetingId: string; text: string; evidenceSegmentIds?: number[]; confidence?: number | null; source?: string }[]): Promise<Decision[]> {
     if (items.length === 0) return [];
     const rows = await this.db('decisions')
