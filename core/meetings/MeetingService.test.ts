@@ -100,6 +100,34 @@ describeEachBackend('MeetingService', (ctx) => {
       expect(ada.talkTimeMs).to.equal(3 * 800);
     });
 
+    it('stores text with tabs, newlines, backslashes and quotes exactly', async () => {
+      const m = await running();
+      const text = 'tab\there, new\nline, back\\slash \\N, "quotes", \'single\', ünïcödé 🎙️';
+      await ctx.service.appendSegments(m.id, [{ ...seg(0), text }]);
+      const [stored] = await ctx.stores.transcripts.list(m.id);
+      expect(stored!.text).to.equal(text);
+    });
+
+    it('stores a key repeated within one batch once', async () => {
+      const m = await running();
+      const result = await ctx.service.appendSegments(m.id, [seg(0), seg(1), { ...seg(1), text: 'resent' }]);
+      expect(result.inserted).to.have.length(2);
+      expect(result.duplicates).to.equal(1);
+      expect((await ctx.stores.transcripts.list(m.id)).map((s) => s.text)).to.deep.equal(['line number 0', 'line number 1']);
+    });
+
+    it('keeps every segment once when two writers race with overlapping batches', async () => {
+      const m = await running();
+      const a = Array.from({ length: 50 }, (_, i) => seg(i));
+      const b = Array.from({ length: 50 }, (_, i) => seg(i + 25));
+      const results = await Promise.all([ctx.service.appendSegments(m.id, a), ctx.service.appendSegments(m.id, b)]);
+      const inserted = results.flatMap((r) => r.inserted.map((s) => s.sourceSeq)).sort((x, y) => x - y);
+      expect(inserted).to.deep.equal(Array.from({ length: 75 }, (_, i) => i));
+      expect(await ctx.stores.transcripts.count(m.id)).to.equal(75);
+      const ada = (await ctx.stores.attendees.list(m.id))[0]!;
+      expect(ada.talkTimeMs).to.equal(75 * 800);
+    });
+
     it('dedupes unnumbered segments by content', async () => {
       const m = await running();
       const s = { speaker: 'Ada', startMs: 5, endMs: 900, text: 'no sequence here' };

@@ -95,7 +95,8 @@ export class MeetingService {
   async appendSegments(meetingId: string, inputs: SegmentInput[]): Promise<AppendResult> {
     const valid = validateSegments(inputs);
     const names = [...new Set(valid.map((s) => s.speaker))];
-    const found = await this.stores.attendees.lookupForIngest(meetingId, names);
+    const reserve = this.stores.transcripts.usesReservedIds ? valid.length : 0;
+    const found = await this.stores.attendees.lookupForIngest(meetingId, names, reserve);
     if (!found) throw new MinutesError('MEETING_NOT_FOUND', `No meeting with id ${meetingId}`, { details: { meetingId } });
     if (!ACCEPTS_SEGMENTS.includes(found.status)) {
       throw new MinutesError('MEETING_NOT_ACCEPTING_SEGMENTS', `Meeting ${meetingId} is ${found.status}; segments are accepted only while it is in progress`, {
@@ -108,7 +109,7 @@ export class MeetingService {
     if (missing.length) for (const a of await this.stores.attendees.ensure(meetingId, missing)) bySpeaker.set(a.displayName, a);
     const kept = valid.filter((s) => bySpeaker.get(s.speaker)?.consent !== 'opted_out');
     const rows = kept.map((s) => ({ ...s, attendeeId: bySpeaker.get(s.speaker)?.id ?? null }));
-    const inserted = await this.stores.transcripts.append(meetingId, rows);
+    const inserted = await this.stores.transcripts.append(meetingId, rows, found.reservedIds);
     const result = { inserted, duplicates: kept.length - inserted.length, dropped: valid.length - kept.length };
     if (result.dropped || result.duplicates) this.logger.debug({ meetingId, duplicates: result.duplicates, dropped: result.dropped }, 'segments skipped');
     if (inserted.length) await this.bus.publish({ type: 'segment.added', meetingId, segments: inserted });

@@ -3,6 +3,12 @@ import type { Attendee, Consent, MeetingStatus } from '../types.ts';
 import { isUuid } from './MeetingStore.ts';
 import { toAttendee } from './rows.ts';
 
+export interface IngestLookup {
+  status: MeetingStatus;
+  attendees: Map<string, Attendee>;
+  reservedIds: number[];
+}
+
 export class AttendeeStore {
   constructor(private readonly db: Knex) {}
 
@@ -22,21 +28,27 @@ export class AttendeeStore {
   }
 
   /**
-   * The meeting's status and the named attendees that already exist, in one
-   * round trip: the hot path of live ingest. `null` when there is no such meeting.
+   * The hot path of live ingest in one round trip: the meeting's status, the
+   * named attendees that already exist and, when `reserveIds` > 0, that many
+   * segment ids taken from the sequence (the COPY path writes them itself).
+   * `null` when there is no such meeting.
    */
-  async lookupForIngest(meetingId: string, displayNames: string[]): Promise<{ status: MeetingStatus; attendees: Map<string, Attendee> } | null> {
+  async lookupForIngest(meetingId: string, displayNames: string[], reserveIds = 0): Promise<IngestLookup | null> {
     if (!isUuid(meetingId)) return null;
     const { rows } = await this.db.raw(
-      `SELECT m.status AS meeting_status, a.* FROM meetings m
+      `SELECT m.status AS meeting_status, a.*,
+         (SELECT json_agg(nextval(seq.id)) FROM
+            (SELECT pg_get_serial_sequence('transcript_segments', 'id')::regclass AS id) seq, generate_series(1, ?::int)) AS reserved_ids
+       FROM meetings m
        LEFT JOIN attendees a ON a.meeting_id = m.id AND a.display_name IN (SELECT json_array_elements_text(?::json))
        WHERE m.id = ?`,
-      [JSON.stringify(displayNames), meetingId],
+      [reserveIds, JSON.stringify(displayNames), meetingId],
     );
     if (rows.length === 0) return null;
     const attendees = new Map<string, Attendee>();
     for (const row of rows) if (row.id) attendees.set(row.display_name, toAttendee(row));
-    return { status: rows[0].meeting_status, attendees };
+    const reservedIds = ((rows[0].reserved_ids ?? []) as (number | string)[]).map(Number);
+    return { status: rows[0].meeting_status, attendees, reservedIds };
   }
 
   async list(meetingId: string): Promise<Attendee[]> {

@@ -1,31 +1,39 @@
 import type { Knex } from 'knex';
 import type { Segment } from '../types.ts';
+import { copySegments } from './copySegments.ts';
 import { toSegment } from './rows.ts';
 
 /** A validated segment ready to store, its speaker already resolved to an attendee. */
-export interface SegmentRow {
-  attendeeId: string | null;
-  speaker: string;
-  startMs: number;
-  endMs: number;
-  text: string;
-  confidence: number | null;
-  source: string;
-  sourceSeq: number;
-  language: string | null;
-}
+export type SegmentRow = Omit<Segment, 'id' | 'meetingId'>;
 
 export class TranscriptStore {
-  constructor(private readonly db: Knex) {}
+  /**
+   * COPY needs a connection of its own, so inside a transaction (imports) the
+   * INSERT path keeps the work atomic. With COPY, callers reserve segment ids
+   * beforehand (AttendeeStore.lookupForIngest) and pass them to `append`.
+   */
+  readonly usesReservedIds: boolean;
+
+  constructor(private readonly db: Knex) {
+    this.usesReservedIds = db.client.config?.client === 'pg' && !db.isTransaction;
+  }
 
   /**
-   * Inserts a batch in one statement and adds the new talk time to each
-   * attendee. Rows whose (source, sourceSeq) is already stored are skipped, so
-   * a producer that re-sends after a timeout never duplicates a line. Returns
-   * only the rows actually inserted.
+   * Stores a batch; attendees' talk time follows by trigger. Rows whose
+   * (source, sourceSeq) is already stored are skipped, so a producer that
+   * re-sends after a timeout never duplicates a line. Returns only the rows
+   * actually inserted, in time order.
    */
-  async append(meetingId: string, rows: SegmentRow[]): Promise<Segment[]> {
+  async append(meetingId: string, rows: SegmentRow[], reservedIds: number[] = []): Promise<Segment[]> {
     if (rows.length === 0) return [];
+    if (this.usesReservedIds && reservedIds.length >= rows.length) {
+      const copied = await copySegments(this.db, meetingId, rows, reservedIds);
+      if (copied) return copied;
+    }
+    return this.insert(meetingId, rows);
+  }
+
+  private async insert(meetingId: string, rows: SegmentRow[]): Promise<Segment[]> {
     const payload = JSON.stringify(
       rows.map((r) => ({
         attendee_id: r.attendeeId,
@@ -53,12 +61,7 @@ export class TranscriptStore {
            (meeting_id, attendee_id, speaker, start_ms, end_ms, text, confidence, source, source_seq, language)
          SELECT ?::uuid, attendee_id, speaker, start_ms, end_ms, text, confidence, source, source_seq, language FROM input
          ON CONFLICT (meeting_id, source, source_seq) DO NOTHING
-         RETURNING id, attendee_id, start_ms, end_ms, source, source_seq
-       ),
-       talk AS (
-         UPDATE attendees a SET talk_time_ms = a.talk_time_ms + t.ms
-         FROM (SELECT attendee_id, sum(end_ms - start_ms) AS ms FROM ins WHERE attendee_id IS NOT NULL GROUP BY attendee_id) t
-         WHERE a.id = t.attendee_id
+         RETURNING id, source, source_seq
        )
        SELECT id, source, source_seq FROM ins`,
       [payload, meetingId],
