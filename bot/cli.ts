@@ -1,40 +1,21 @@
 import { readFile, stat, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { MinutesError } from '../core/errors.ts';
 import { EXPORT_FORMATS, TRANSCRIPT_FORMATS, type ExportFormat, type TranscriptFormat } from '../core/types.ts';
 import { parseTranscript } from '../core/transcript/import/index.ts';
 import { exportMeeting } from '../core/transcript/export/index.ts';
 import { clock } from '../core/format.ts';
-import { bootstrap, fail } from './bootstrap.ts';
-import { createContainer, type Container } from './container.ts';
+import { registerMinutesCommands } from './commands/minutes.ts';
+import { renderImportSummary } from './commands/render.ts';
+import { positiveInt, withContainer } from './commands/run.ts';
 import { runService } from './main.ts';
 
 /** `npm run minutes -- <command>`: the service's command line over the same core as the bots. */
 const program = new Command('minutes')
-  .description('Open meeting minutes: import, search and export meeting transcripts')
+  .description('Open meeting minutes: import, summarize, ask, search and export meeting transcripts')
   .showHelpAfterError();
-
-async function withContainer(work: (c: Container) => Promise<void>): Promise<void> {
-  const { config, logger } = bootstrap({ cli: true });
-  let c: Container | null = null;
-  let failure: unknown = null;
-  try {
-    c = await createContainer(config, logger);
-    await work(c);
-  } catch (err) {
-    failure = err;
-  }
-  await c?.close().catch(() => undefined);
-  if (failure) fail(failure, logger);
-}
-
-const positiveInt = (v: string) => {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('expected a positive whole number');
-  return n;
-};
 
 program.command('start').description('run the service: dashboard, API and configured adapters').action(() => runService());
 
@@ -74,6 +55,8 @@ program
       const speakers = new Set(transcript.segments.map((s) => s.speaker)).size;
       process.stdout.write(`imported ${result.segmentCount} segments from ${speakers} speaker(s) as meeting ${result.meeting.id}\n`);
       process.stdout.write(`  title: ${result.meeting.title}\n  view:  ${c.config.publicUrl}/meetings/${result.meeting.id}\n`);
+      // The import event started the minutes; wait for them before the database closes.
+      process.stdout.write(`${renderImportSummary(result.meeting.id, await c.autoMinutes.settled(result.meeting.id))}\n`);
     }),
   );
 
@@ -155,6 +138,8 @@ program
       }
     }),
   );
+
+registerMinutesCommands(program);
 
 function unescapeHtml(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');

@@ -1,11 +1,16 @@
 import { InProcessEventBus } from '../core/bus/InProcessEventBus.ts';
 import type { EventBus } from '../core/bus/EventBus.ts';
+import type { Orchestrator } from '../core/ai/Orchestrator.ts';
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/logger.ts';
+import { AutoMinutes } from '../core/meetings/AutoMinutes.ts';
 import { MeetingService } from '../core/meetings/MeetingService.ts';
+import { MinutesService } from '../core/meetings/MinutesService.ts';
+import type { Analyzer } from '../core/minutes/types.ts';
 import { createDatabase, type Database } from '../core/store/db.ts';
 import { createStores, type Stores } from '../core/store/index.ts';
 import type { Organization } from '../core/types.ts';
+import { createMinutesEngine } from './llm.ts';
 
 /** Everything the service runs on, built once from the config. */
 export interface Container {
@@ -15,6 +20,13 @@ export interface Container {
   stores: Stores;
   bus: EventBus;
   meetings: MeetingService;
+  /** Who writes minutes: the LLM analyzer (with the offline one as fallback) or the offline analyzer. */
+  analyzer: Analyzer;
+  /** Null when no LLM provider is configured. */
+  orchestrator: Orchestrator | null;
+  minutes: MinutesService;
+  /** Writes minutes when a meeting ends or a transcript is imported. */
+  autoMinutes: AutoMinutes;
   /** The organization used when a request names none (single-team installs). */
   defaultOrganization: Organization;
   close(): Promise<void>;
@@ -40,11 +52,24 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const stores = createStores(db.knex);
   const bus = new InProcessEventBus(logger.child({ component: 'bus' }));
   const meetings = new MeetingService({ stores, bus, logger });
-  const defaultOrganization = await stores.organizations.ensure(config.DEFAULT_ORGANIZATION);
+  const engine = createMinutesEngine(config, { ledger: stores.ledger, logger });
+  const minutes = new MinutesService({ stores, bus, logger, analyzer: engine.analyzer });
+  const autoMinutes = new AutoMinutes({ bus, minutes, logger }).start();
+  let defaultOrganization: Organization;
+  try {
+    defaultOrganization = await stores.organizations.ensure(config.DEFAULT_ORGANIZATION);
+  } catch (err) {
+    await engine.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
+    throw err;
+  }
   return {
-    config, logger, db, stores, bus, meetings, defaultOrganization,
+    config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, defaultOrganization,
     async close() {
+      // Running generations end (cancelled) before the database they write to closes.
+      await autoMinutes.stop();
       await bus.close();
+      await engine.close().catch((err: unknown) => logger.warn({ err }, 'closing the LLM cache failed'));
       await db.close();
     },
   };

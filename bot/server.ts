@@ -13,6 +13,8 @@ export interface RunningServer {
 export async function startServer(c: Container): Promise<RunningServer> {
   const app = createDashboard({
     meetings: c.meetings,
+    minutes: c.minutes,
+    orchestrator: c.orchestrator,
     stores: c.stores,
     organizationId: c.defaultOrganization.id,
     logger: c.logger.child({ component: 'dashboard' }),

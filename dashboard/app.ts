@@ -1,14 +1,21 @@
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { httpStatusFor, isMinutesError, MinutesError } from '../core/errors.ts';
+import type { Orchestrator } from '../core/ai/Orchestrator.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MeetingService } from '../core/meetings/MeetingService.ts';
+import type { MinutesService } from '../core/meetings/MinutesService.ts';
+import { minutesView } from '../core/minutes/stored.ts';
 import type { Stores } from '../core/store/index.ts';
 import { EXPORT_FORMATS, MEETING_STATUSES, type ExportFormat, type MeetingStatus } from '../core/types.ts';
 import { exportMeeting } from '../core/transcript/export/index.ts';
+import { minutesApi } from './minutesApi.ts';
 import { meetingPage, meetingsPage, searchPage } from './pages.ts';
 
 export interface DashboardDeps {
   meetings: MeetingService;
+  minutes: MinutesService;
+  /** Null when no LLM provider is configured: questions are answered with passages. */
+  orchestrator: Orchestrator | null;
   stores: Stores;
   organizationId: string;
   logger: Logger;
@@ -56,6 +63,7 @@ export function createDashboard(deps: DashboardDeps): express.Express {
     const out = exportMeeting(await meetings.getBundle(String(req.params.id)), format);
     res.type(out.contentType).attachment(`meeting-${req.params.id}.${out.extension}`).send(out.body);
   }));
+  app.use(minutesApi(deps));
   app.get('/api/search', wrap(async (req, res) => {
     res.json(await stores.search.search({ ...searchQuery(req), organizationId }));
   }));
@@ -64,7 +72,8 @@ export function createDashboard(deps: DashboardDeps): express.Express {
     res.type('html').send(meetingsPage(await meetings.listMeetings({ organizationId, ...listFilter(req) })));
   }));
   app.get('/meetings/:id', wrap(async (req, res) => {
-    res.type('html').send(meetingPage(await meetings.getBundle(String(req.params.id))));
+    const bundle = await meetings.getBundle(String(req.params.id));
+    res.type('html').send(meetingPage(bundle, minutesView(bundle)));
   }));
   app.get('/search', wrap(async (req, res) => {
     const q = typeof req.query.q === 'string' ? req.query.q : '';
@@ -76,6 +85,10 @@ export function createDashboard(deps: DashboardDeps): express.Express {
   app.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     if (isMinutesError(err)) {
       res.status(httpStatusFor[err.code]).json({ error: err.toJSON() });
+      return;
+    }
+    if (isBodyError(err)) {
+      res.status(err.status).json({ error: { code: 'REQUEST_INVALID', message: `The request body could not be read: ${err.message}`, details: {} } });
       return;
     }
     deps.logger.error({ err }, 'request failed');
@@ -110,6 +123,12 @@ function searchQuery(req: Request) {
     limit: 20,
     offset: (page - 1) * 20,
   };
+}
+
+/** express.json's errors (bad JSON, too large) carry an HTTP status of their own. */
+function isBodyError(err: unknown): err is Error & { status: number } {
+  const status = (err as { status?: unknown; type?: unknown } | null)?.status;
+  return err instanceof Error && typeof status === 'number' && status >= 400 && status < 500 && typeof (err as { type?: unknown }).type === 'string';
 }
 
 function parseFormat(v: unknown): ExportFormat {

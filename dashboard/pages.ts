@@ -1,7 +1,9 @@
 import { clock, escapeHtml } from '../core/format.ts';
+import type { MinutesView } from '../core/minutes/stored.ts';
 import type { Page } from '../core/store/MeetingStore.ts';
 import type { SearchResult } from '../core/store/SearchStore.ts';
 import type { Meeting, MeetingBundle } from '../core/types.ts';
+import { minutesHtml } from './minutes.ts';
 
 /**
  * Plain server-rendered pages: enough to read minutes and transcripts in a
@@ -19,6 +21,7 @@ function layout(title: string, body: string): string {
  .muted{color:#68727d} mark{background:#ffe58a} .seg{display:flex;gap:.75rem} .ts{color:#68727d;font-variant-numeric:tabular-nums;min-width:4.5rem}
  .spk{font-weight:600;min-width:7rem} form{margin:1rem 0} input[type=search]{width:60%;padding:.35rem}
  .status{font-size:.85em;padding:.1rem .4rem;border-radius:.3rem;background:#eef1f4}
+ .evidence{font-size:.85em} .seg:target{background:#fff6d6}
 </style></head>
 <body><nav><a href="/">Meetings</a> · <a href="/search">Search</a></nav>
 ${body}
@@ -44,7 +47,7 @@ export function meetingsPage(page: Page<Meeting>): string {
 <p class="muted">${page.total} meeting(s)</p>`);
 }
 
-export function meetingPage(b: MeetingBundle): string {
+export function meetingPage(b: MeetingBundle, minutes: MinutesView): string {
   const m = b.meeting;
   const attendees = b.attendees.map((a) => `<li>${e(a.displayName)} <span class="muted">${clock(a.talkTimeMs)}${a.consent === 'opted_out' ? ' · opted out' : ''}</span></li>`).join('');
   const lines = b.segments
@@ -55,6 +58,7 @@ export function meetingPage(b: MeetingBundle): string {
 <p class="muted">${e(m.platform)} · <span class="status">${e(m.status)}</span> · ${e(when(m))} UTC · export: ${exports}</p>
 <form action="/search"><input type="hidden" name="meeting" value="${e(m.id)}"><input type="search" name="q" placeholder="Search this meeting"> <button>Search</button></form>
 <h2>Attendees</h2><ul>${attendees || '<li class="muted">none yet</li>'}</ul>
+${minutesHtml(minutes, b)}
 <h2>Transcript</h2>${lines || '<p class="muted">No transcript yet.</p>'}`);
 }
 

@@ -15,7 +15,9 @@ const fixture = (name: string) => join(root, 'test/fixtures/transcripts', name);
 describe('command line (embedded PGlite)', function () {
   this.timeout(120_000);
   let dataDir: string;
-  const env = () => ({ ...process.env, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', PORT: '0' });
+  // LLM keys blanked: the minutes here are the offline analyzer's, and no test reaches a network.
+  const noLlm = { ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '', GEMINI_API_KEY: '', OPENAI_COMPATIBLE_BASE_URL: '' };
+  const env = () => ({ ...process.env, ...noLlm, DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', PORT: '0' });
   const cli = (...args: string[]) => spawnSync(tsx, ['bot/cli.ts', ...args], { cwd: root, env: env(), encoding: 'utf8' });
 
   before(() => {
@@ -45,6 +47,36 @@ describe('command line (embedded PGlite)', function () {
     expect(md.stdout).to.match(/^# Kick-off/m);
     const vtt = cli('export', id!, '--format', 'vtt');
     expect(vtt.stdout.startsWith('WEBVTT')).to.equal(true);
+  });
+
+  it('writes minutes on import; summarize, ask and translate them', () => {
+    const imported = cli('import', fixture('launch-planning.txt'), '--title', 'Launch planning');
+    expect(imported.status, imported.stderr).to.equal(0);
+    const id = /as meeting ([0-9a-f-]{36})/.exec(imported.stdout)?.[1];
+    expect(imported.stdout).to.match(/minutes: 1 decision\(s\), 1 action item\(s\), \d+ question\(s\), 1 blocker\(s\) · by offline analyzer/);
+
+    const summary = cli('summarize', id!);
+    expect(summary.status, summary.stderr).to.equal(0);
+    expect(summary.stdout).to.contain('written by: offline analyzer');
+    for (const heading of ['Summary', 'Decisions', 'Action items', 'Open questions', 'Blockers']) expect(summary.stdout).to.match(new RegExp(`^${heading}$`, 'm'));
+    expect(summary.stdout).to.contain('owner: Alice · due: ');
+    // Evidence is quoted from the transcript with its time.
+    expect(summary.stdout).to.contain('[01:33] Alice: "Yes, we agreed to keep the campaign budget as planned."');
+    const again = cli('summarize', id!, '--regenerate');
+    expect(again.status, again.stderr).to.equal(0);
+    expect(again.stderr).to.contain('minutes written by offline analyzer');
+    expect(again.stdout.match(/^ {2}1\. /gm)?.length).to.equal(summary.stdout.match(/^ {2}1\. /gm)?.length);
+
+    const ask = cli('ask', id!, 'Who will fix the payment crash?');
+    expect(ask.status, ask.stderr).to.equal(0);
+    expect(ask.stdout).to.contain('Bob at 00:47 in "Launch planning": Agreed. I will fix the payment crash by Friday.');
+    expect(ask.stdout).to.match(new RegExp(`/meetings/${id}#seg-\\d+`));
+    const askAll = cli('ask', '--all', 'payment crash');
+    expect(askAll.stdout).to.contain('I will fix the payment crash by Friday.');
+
+    const translate = cli('translate', id!, 'German');
+    expect(translate.status).to.equal(1);
+    expect(translate.stderr).to.contain('NEEDS_LLM_PROVIDER');
   });
 
   it('reports bad input with a coded message and a non-zero exit', () => {
@@ -87,6 +119,7 @@ describe('command line (embedded PGlite)', function () {
     expect(output).to.contain('discord adapter off: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to turn it on');
     expect(output).to.contain('slack adapter off');
     expect(output).to.contain('teams adapter off');
+    expect(output).to.match(/minutes written by the offline analyzer; LLM providers off: set anthropic: ANTHROPIC_API_KEY, openai: OPENAI_API_KEY/);
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).to.equal(0);

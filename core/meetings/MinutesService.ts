@@ -1,5 +1,6 @@
 import type { EventBus } from '../bus/EventBus.ts';
-import type { Logger } from '../logger.ts';
+import { meetingLogger, type Logger } from '../logger.ts';
+import { formatTopics, minutesView, topicTitle, type MinutesView } from '../minutes/stored.ts';
 import type { Analyzer, Minutes, MinutesInput } from '../minutes/types.ts';
 import type { Stores } from '../store/index.ts';
 import type { MeetingBundle } from '../types.ts';
@@ -14,6 +15,11 @@ export interface MinutesServiceDeps {
   analyzer: Analyzer;
 }
 
+export interface GeneratedMinutes {
+  minutes: Minutes;
+  bundle: MeetingBundle;
+}
+
 /**
  * Writes a meeting's minutes: runs the analyzer over the stored transcript
  * and replaces the previously generated items in one transaction. Items a
@@ -21,9 +27,44 @@ export interface MinutesServiceDeps {
  * regenerating never undoes someone's work.
  */
 export class MinutesService {
+  /** Runs per meeting, so two generations of one meeting never interleave their replace-all writes. */
+  private readonly running = new Map<string, Promise<unknown>>();
+
   constructor(private readonly deps: MinutesServiceDeps) {}
 
-  async generate(meetingId: string, options: { signal?: AbortSignal } = {}): Promise<{ minutes: Minutes; bundle: MeetingBundle }> {
+  get analyzerName(): string {
+    return this.deps.analyzer.name;
+  }
+
+  /** Runs the analyzer and stores its minutes, replacing earlier generated ones; publishes `minutes.ready`. */
+  generate(meetingId: string, options: { signal?: AbortSignal } = {}): Promise<GeneratedMinutes> {
+    const previous = this.running.get(meetingId) ?? Promise.resolve();
+    const run = previous.catch(() => undefined).then(() => this.generateNow(meetingId, options));
+    this.running.set(meetingId, run);
+    const forget = () => {
+      if (this.running.get(meetingId) === run) this.running.delete(meetingId);
+    };
+    run.then(forget, forget);
+    return run;
+  }
+
+  /** The stored minutes of a meeting, whether or not any were generated yet. */
+  async view(meetingId: string): Promise<MinutesView> {
+    return minutesView(await this.bundle(meetingId));
+  }
+
+  /** The stored minutes, generated first when there are none yet or when `regenerate` is set. */
+  async ensure(meetingId: string, options: { regenerate?: boolean; signal?: AbortSignal } = {}): Promise<{ view: MinutesView; bundle: MeetingBundle; generated: boolean }> {
+    if (!options.regenerate) {
+      const bundle = await this.bundle(meetingId);
+      const view = minutesView(bundle);
+      if (view.exists) return { view, bundle, generated: false };
+    }
+    const { bundle } = await this.generate(meetingId, options.signal ? { signal: options.signal } : {});
+    return { view: minutesView(bundle), bundle, generated: true };
+  }
+
+  private async generateNow(meetingId: string, options: { signal?: AbortSignal }): Promise<GeneratedMinutes> {
     const { stores, analyzer, bus, logger } = this.deps;
     const meeting = await stores.meetings.get(meetingId);
     const [attendees, segments] = await Promise.all([stores.attendees.list(meetingId), stores.transcripts.list(meetingId)]);
@@ -35,7 +76,7 @@ export class MinutesService {
     const started = Date.now();
     const minutes = await analyzer.analyze(input, options);
     await stores.transaction((trx) => saveMinutes(trx, meetingId, minutes));
-    const log = logger.child({ meetingId, platform: meeting.platform });
+    const log = meetingLogger(logger, meeting);
     log.info(
       { analyzer: minutes.provenance.analyzer, provider: minutes.provenance.provider, fallback: minutes.provenance.fallbackReason, ms: Date.now() - started,
         actions: minutes.actionItems.length, decisions: minutes.decisions.length },
@@ -46,7 +87,7 @@ export class MinutesService {
     return { minutes, bundle };
   }
 
-  private async bundle(meetingId: string): Promise<MeetingBundle> {
+  async bundle(meetingId: string): Promise<MeetingBundle> {
     const { stores } = this.deps;
     const meeting = await stores.meetings.get(meetingId);
     const [attendees, segments, actionItems, decisions, notes, summaries] = await Promise.all([
@@ -76,14 +117,14 @@ async function saveMinutes(stores: Stores, meetingId: string, minutes: Minutes):
     ...minutes.blockers.map((b) => ({ meetingId, kind: 'blocker' as const, text: b.text, evidenceSegmentIds: b.evidenceSegmentIds, confidence: b.confidence, source })),
   ]);
   const { provider = source, model = null } = minutes.provenance;
-  if (minutes.summary.abstract.trim()) {
-    await stores.minutes.addSummary({ meetingId, kind: 'abstract', text: minutes.summary.abstract, provider, model });
-  }
-  if (minutes.summary.sections.length) {
-    const topics = minutes.summary.sections.map((s) => `### ${s.title}\n${s.text}`).join('\n\n');
-    await stores.minutes.addSummary({ meetingId, kind: 'topics', text: topics, provider, model });
-  }
+  // An empty new version is still written over an older one, so regenerated minutes never show a stale summary.
+  const before = new Set((await stores.minutes.listSummaries(meetingId)).map((s) => s.kind));
+  const abstract = minutes.summary.abstract.trim();
+  const topics = formatTopics(minutes.summary.sections);
+  if (abstract || before.has('abstract')) await stores.minutes.addSummary({ meetingId, kind: 'abstract', text: abstract, provider, model });
+  if (topics || before.has('topics')) await stores.minutes.addSummary({ meetingId, kind: 'topics', text: topics, provider, model });
   const meeting = await stores.meetings.get(meetingId);
-  const provenance = { ...minutes.provenance, generatedAt: new Date().toISOString() };
+  const sections = minutes.summary.sections.map((s) => ({ title: topicTitle(s.title), evidenceSegmentIds: s.evidenceSegmentIds }));
+  const provenance = { ...minutes.provenance, generatedAt: new Date().toISOString(), sections };
   await stores.meetings.update(meetingId, { settings: { ...meeting.settings, minutes: provenance } });
 }

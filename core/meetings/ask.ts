@@ -26,6 +26,9 @@ export interface Answer {
   /** `offline`: best-matching passages, no generated prose. */
   mode: 'offline' | 'llm';
   provider?: string;
+  model?: string;
+  /** Why an LLM did not write the answer, when one is configured. */
+  reason?: string;
 }
 
 // Words that carry no meaning for retrieval; websearch_to_tsquery drops
@@ -40,7 +43,7 @@ export function retrievalQuery(question: string): string {
 }
 
 /** Retrieves the passages that best match a question, through the store's full-text search. */
-export async function retrievePassages(stores: Stores, query: AskQuery): Promise<SearchHit[]> {
+export async function retrievePassages(stores: Pick<Stores, 'search'>, query: AskQuery): Promise<SearchHit[]> {
   const question = query.question.trim();
   if (!question) throw new MinutesError('SEARCH_INVALID', 'The question is empty');
   const q = retrievalQuery(question);
@@ -53,14 +56,22 @@ export function toCitation(h: SearchHit): Citation {
   return { segmentId: h.segment.id, meetingId: h.meeting.id, meetingTitle: h.meeting.title, speaker: h.segment.speaker, startMs: h.segment.startMs, text: h.segment.text };
 }
 
-/** The answer with no LLM: the best-matching lines, each with who said it and when. */
-export async function answerOffline(stores: Stores, query: AskQuery): Promise<Answer> {
-  const hits = await retrievePassages(stores, query);
+/** The answer with no LLM: the best-matching lines, each with who said it and when (in `citations`). */
+export async function answerOffline(stores: Pick<Stores, 'search'>, query: AskQuery): Promise<Answer> {
+  return offlineAnswer(query.question, await retrievePassages(stores, query));
+}
+
+/** Passages instead of prose; `reason` says why an LLM did not answer when one is configured. */
+export function offlineAnswer(question: string, hits: SearchHit[], reason?: string): Answer {
   const citations = hits.map(toCitation);
+  const why = reason ? `The LLM could not answer (${reason})` : 'No LLM provider is configured';
   const answer = citations.length
-    ? `Best-matching passages (no LLM provider configured, so these are quotes, not a written answer):\n${citations
-        .map((c, i) => `[${i + 1}] ${c.speaker} at ${clock(c.startMs)} in "${c.meetingTitle}": ${c.text}`)
-        .join('\n')}`
+    ? `${why}, so these are the best-matching passages, not a written answer.`
     : 'Nothing in the transcripts matches that question.';
-  return { question: query.question, answer, citations, mode: 'offline' };
+  return { question, answer, citations, mode: 'offline', ...(reason ? { reason } : {}) };
+}
+
+/** One citation as a plain-text line: who, when, where, what. */
+export function citationLine(c: Citation): string {
+  return `${c.speaker} (${clock(c.startMs)}, ${c.meetingTitle}): ${c.text}`;
 }

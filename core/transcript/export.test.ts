@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { ErrorCodes } from '../errors.ts';
 import type { ExportFormat } from '../types.ts';
 import { exportMeeting } from './export/index.ts';
+import { formatTopics } from '../minutes/stored.ts';
 import { makeBundle } from '../../test/fixtures/transcripts/bundle.ts';
 import { errorOf } from '../../test/fixtures/transcripts/helpers.ts';
 
@@ -97,6 +98,17 @@ describe('exportMeeting', () => {
       const md = exportMeeting(bundle, 'md').body;
       expect(md).to.include('### Abstract\n\nThe team chose a launch date.');
       expect(md).to.include('### Risks\n\nVenue may be late.');
+    });
+
+    it('renders generated topics as subsections citing their evidence, and says who wrote the minutes', () => {
+      const bundle = makeBundle();
+      bundle.meeting.settings = { minutes: { analyzer: 'offline', sections: [{ title: 'Launch date', evidenceSegmentIds: [13] }, { title: 'Risks', evidenceSegmentIds: [14] }] } };
+      const topics = formatTopics([{ title: 'Launch date', text: 'Ship on\nJune 3rd.' }, { title: 'Risks', text: '# Venue *late*' }]);
+      bundle.summaries.push({ ...bundle.summaries[1]!, id: 's-3', kind: 'topics', text: topics, version: 1 });
+      const md = exportMeeting(bundle, 'md').body;
+      expect(md).to.include('## Summary\n\nThe team chose a launch date.\n\n### Launch date\n\nShip on June 3rd. (evidence: [00:01:02](#seg-13))');
+      expect(md).to.include('### Risks\n\n\\# Venue \\*late\\* (evidence: [00:01:06](#seg-14))');
+      expect(md).to.include('- **Minutes by:** offline analyzer');
     });
 
     it('computes talk time from segments when the attendee row has none', () => {

@@ -1,3 +1,4 @@
+import { storedProvenance, topicsWithEvidence, writerLabel } from '../../minutes/stored.ts';
 import type { ActionItem, Attendee, MeetingBundle, MeetingNote, NoteKind, Summary } from '../../types.ts';
 import { type ExportResult, clock, minutesSeconds, spokenSegments } from './common.ts';
 import {
@@ -24,7 +25,7 @@ export function exportMarkdown(bundle: MeetingBundle): ExportResult {
   const parts = [
     header(bundle),
     attendeesSection(bundle),
-    summarySection(bundle.summaries),
+    summarySection(bundle, startOf),
     section(
       'Decisions',
       bundle.decisions.map((d) => `- ${escapeInline(d.text)}${evidenceSuffix(d.evidenceSegmentIds, startOf)}`),
@@ -56,6 +57,8 @@ function header({ meeting, segments }: MeetingBundle): string {
     `- **Duration:** ${durationMs === undefined ? 'not recorded' : clock(durationMs)}`,
     `- **Platform:** ${PLATFORM_NAMES[meeting.platform] ?? escapeInline(meeting.platform)}`,
   ];
+  const provenance = storedProvenance(meeting.settings);
+  if (provenance) lines.push(`- **Minutes by:** ${escapeInline(writerLabel(provenance))}`);
   return `# ${title}\n\n${lines.join('\n')}`;
 }
 
@@ -84,13 +87,24 @@ function latestSummaries(summaries: Summary[]): Summary[] {
   return [...latest.values()];
 }
 
-function summarySection(summaries: Summary[]): string {
-  const latest = latestSummaries(summaries);
-  if (latest.length <= 1) {
-    return section('Summary', latest.map((s) => escapeHtmlOnly(s.text)), 'No summary yet.');
+/**
+ * The abstract leads; other kinds get a subheading each; the `topics` kind
+ * (`### title` + text blocks written by the analyzers) becomes one subsection
+ * per topic, citing its evidence. Empty versions (a regeneration that wrote
+ * none) are left out.
+ */
+function summarySection(bundle: MeetingBundle, startOf: Map<number, number>): string {
+  const latest = latestSummaries(bundle.summaries).filter((s) => s.text.trim() !== '');
+  const prose = latest.filter((s) => s.kind !== 'topics');
+  const topics = latest.find((s) => s.kind === 'topics');
+  const blocks = prose.length <= 1
+    ? prose.map((s) => escapeHtmlOnly(s.text))
+    : prose.map((s) => `### ${escapeInline(capitalize(s.kind))}\n\n${escapeHtmlOnly(s.text)}`);
+  if (topics) {
+    const sections = topicsWithEvidence(topics.text, storedProvenance(bundle.meeting.settings));
+    blocks.push(...sections.map((t) => `### ${escapeInline(t.title)}\n\n${escapeInline(t.text)}${evidenceSuffix(t.evidenceSegmentIds, startOf)}`));
   }
-  const blocks = latest.map((s) => `### ${escapeInline(capitalize(s.kind))}\n\n${escapeHtmlOnly(s.text)}`);
-  return `## Summary\n\n${blocks.join('\n\n')}`;
+  return section('Summary', blocks.length ? [blocks.join('\n\n')] : [], 'No summary yet.');
 }
 
 function evidenceSuffix(ids: number[], startOf: Map<number, number>): string {
