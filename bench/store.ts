@@ -39,7 +39,7 @@ const ILIKE_QUERIES = Math.min(env('BENCH_ILIKE_QUERIES', QUERIES), QUERIES);
 const SEED = env('BENCH_SEED', 20261125);
 const EXPLAIN = env('BENCH_EXPLAIN', 0);
 const ONLY = new Set((process.env.BENCH_ONLY ?? 'pglite,ingest,fts').split(',').map((s) => s.trim()));
-const BATCH = 500;
+const BATCH = env('BENCH_BATCH', 500);
 const MEETINGS = Math.max(30, Math.round(SEGMENTS / 1000));
 
 const report = new Report();

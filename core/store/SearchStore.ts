@@ -45,7 +45,7 @@ export class SearchStore {
    * `candidateCap` bounds how many matches are ranked: ranking every segment
    * that contains a common word is what makes naive ts_rank slow.
    */
-  constructor(private readonly db: Knex, private readonly candidateCap = 1000) {}
+  constructor(private readonly db: Knex, private readonly candidateCap = 500) {}
 
   async search(query: SearchQuery): Promise<SearchResult> {
     const q = query.q.trim();
