@@ -1,0 +1,229 @@
+import type { Transcriber } from '../asr/types.ts';
+import type { Logger } from '../logger.ts';
+import type { SegmentInput } from '../types.ts';
+import type { ConsentGate } from './consent.ts';
+import { LocalFrontEnds, type FrontEndHost } from './frontends.ts';
+import type { FrontEndOptions, FrontEndSink } from './StreamFrontEnd.ts';
+import { TranscriptionQueue, type QueueOptions } from './TranscriptionQueue.ts';
+import type { AudioIssue, OpusDecoderFactory, OpusPacket, Utterance } from './types.ts';
+
+export type PipelineEvent =
+  | { type: 'audio.issue'; issue: AudioIssue }
+  | { type: 'transcription.delayed'; stream: string; delayed: boolean }
+  | { type: 'utterance'; stream: string; startMs: number; endMs: number; bytes: number }
+  | { type: 'stream.idle'; stream: string };
+
+export interface AudioPipelineOptions {
+  transcriber: Transcriber;
+  /** Where segments go, e.g. `(s) => meetings.appendSegments(meetingId, s)` or an IngestBatcher. */
+  append: (segments: SegmentInput[]) => Promise<unknown>;
+  /** Decoder per stream (adapters/audio/opus.ts). Needed unless `host` runs the stages elsewhere. */
+  decoder?: OpusDecoderFactory;
+  /** Runs the per-stream stages somewhere else, e.g. `(sink) => new AudioWorkerPool({ sink, ... })`. */
+  host?: (sink: FrontEndSink) => FrontEndHost;
+  consent?: ConsentGate;
+  /** Stream id → attendee display name (the `speaker` of segments and the consent key). */
+  displayName?: (stream: string) => string;
+  /** The meeting clock: ms since the meeting started. */
+  now: () => number;
+  /** A stream with no packets for this long is idle: decoder and buffers released. */
+  idleMs?: number;
+  /** Period of the housekeeping timer; 0 = the caller calls tick(). */
+  tickMs?: number;
+  language?: string;
+  prompt?: string;
+  queue?: QueueOptions;
+  frontEnd?: FrontEndOptions;
+  logger?: Logger;
+  onEvent?: (event: PipelineEvent) => void;
+}
+
+interface StreamState {
+  name: string;
+  ordinal: number;
+  utterances: number;
+  lastArrivalMs: number;
+  active: boolean;
+}
+
+export interface PipelineStats {
+  streams: number;
+  activeStreams: number;
+  idleStreams: number;
+  queueDepth: number;
+  inFlight: number;
+  delayedStreams: string[];
+  droppedOldest: number;
+  /** Streams holding a decoder and buffers right now (idle ones hold none). */
+  liveFrontEnds: number;
+  packets: number;
+  consentDropped: number;
+  corruptPackets: number;
+  latePackets: number;
+  utterances: number;
+  segments: number;
+  transcribeErrors: number;
+  appendErrors: number;
+}
+
+/**
+ * One meeting's live audio: per-speaker Opus packets in, transcript segments
+ * out. Consent is checked before anything is buffered; the per-stream stages
+ * run in a FrontEndHost; utterances wait in one bounded queue per engine.
+ * An adapter calls `push(speakerId, packet)` for each packet and `end()` when
+ * the meeting ends.
+ */
+export class AudioPipeline {
+  private readonly host: FrontEndHost;
+  private readonly queue: TranscriptionQueue;
+  private readonly state = new Map<string, StreamState>();
+  private readonly timer: NodeJS.Timeout | null;
+  private readonly counters = { packets: 0, consentDropped: 0, corruptPackets: 0, latePackets: 0, utterances: 0, segments: 0, transcribeErrors: 0, appendErrors: 0 };
+
+  constructor(private readonly options: AudioPipelineOptions) {
+    const sink: FrontEndSink = { utterance: (u) => this.onUtterance(u), issue: (i) => this.onIssue(i) };
+    if (options.host) this.host = options.host(sink);
+    else if (options.decoder) this.host = new LocalFrontEnds(options.decoder, sink, options.frontEnd);
+    else throw new TypeError('AudioPipeline needs a decoder factory or a host');
+    this.queue = new TranscriptionQueue({
+      run: (u) => this.transcribe(u),
+      dropped: (u, reason) => {
+        this.options.logger?.warn({ stream: u.stream, startMs: u.startMs, endMs: u.endMs, reason }, 'ASR behind: oldest waiting utterance dropped');
+        this.emit({ type: 'audio.issue', issue: { code: 'UTTERANCE_DROPPED', stream: u.stream, message: `ASR queue full (${reason}); utterance ${Math.round(u.startMs)}–${Math.round(u.endMs)} ms dropped` } });
+      },
+      delayed: (stream, delayed) => this.emit({ type: 'transcription.delayed', stream, delayed }),
+    }, options.queue);
+    const tickMs = options.tickMs ?? 100;
+    this.timer = tickMs > 0 ? setInterval(() => this.tick(), tickMs).unref() : null;
+  }
+
+  /** Feeds one packet of one speaker. Returns false when it was dropped unread (consent). */
+  push(stream: string, packet: OpusPacket, arrivalMs = this.options.now()): boolean {
+    const s = this.stream(stream);
+    if (this.options.consent?.isOptedOut(s.name)) {
+      this.counters.consentDropped++;
+      if (s.active) this.forget(stream, s);
+      return false;
+    }
+    this.counters.packets++;
+    s.lastArrivalMs = arrivalMs;
+    s.active = true;
+    this.host.push(stream, { seq: packet.seq, ...(packet.timestamp === undefined ? {} : { timestamp: packet.timestamp }), data: packet.data, arrivalMs });
+    return true;
+  }
+
+  /** Housekeeping: closes paused utterances and releases streams idle for `idleMs`. */
+  tick(nowMs = this.options.now()): void {
+    this.host.tick(nowMs);
+    const idleMs = this.options.idleMs ?? 30_000;
+    for (const [stream, s] of this.state) {
+      if (s.active && nowMs - s.lastArrivalMs >= idleMs) {
+        s.active = false;
+        this.host.release(stream, true);
+        this.emit({ type: 'stream.idle', stream });
+      }
+    }
+  }
+
+  /** Waits until every packet pushed so far is processed and every utterance transcribed and appended. */
+  async drain(): Promise<void> {
+    await this.host.sync();
+    await this.queue.idle();
+  }
+
+  /** The meeting ended: emit open utterances, transcribe what waits, stop. */
+  async end(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    for (const [stream, s] of this.state) if (s.active) this.host.release(stream, true);
+    await this.host.sync();
+    await this.host.close();
+    await this.queue.idle();
+  }
+
+  isDelayed(stream: string): boolean {
+    return this.queue.delayed.includes(stream);
+  }
+
+  stats(): PipelineStats {
+    let active = 0;
+    for (const s of this.state.values()) if (s.active) active++;
+    return {
+      streams: this.state.size, activeStreams: active, idleStreams: this.state.size - active,
+      queueDepth: this.queue.depth, inFlight: this.queue.inFlight, delayedStreams: this.queue.delayed,
+      droppedOldest: this.queue.droppedOldest, liveFrontEnds: this.host.streams, ...this.counters,
+    };
+  }
+
+  private stream(stream: string): StreamState {
+    let s = this.state.get(stream);
+    if (!s) {
+      s = { name: this.options.displayName?.(stream) ?? stream, ordinal: this.state.size + 1, utterances: 0, lastArrivalMs: 0, active: false };
+      this.state.set(stream, s);
+    }
+    return s;
+  }
+
+  /** Consent withdrawn: everything buffered or waiting for that speaker is discarded, not transcribed. */
+  private forget(stream: string, s: StreamState): void {
+    s.active = false;
+    this.host.release(stream, false);
+    this.queue.purge(stream);
+  }
+
+  private onUtterance(u: Utterance): void {
+    const s = this.stream(u.stream);
+    if (this.options.consent?.isOptedOut(s.name)) return;
+    this.counters.utterances++;
+    this.emit({ type: 'utterance', stream: u.stream, startMs: u.startMs, endMs: u.endMs, bytes: u.pcm.byteLength });
+    this.queue.enqueue(u);
+  }
+
+  private onIssue(issue: AudioIssue): void {
+    if (issue.code === 'AUDIO_PACKET_CORRUPT') this.counters.corruptPackets++;
+    if (issue.code === 'AUDIO_PACKET_LATE') this.counters.latePackets++;
+    this.options.logger?.warn({ stream: issue.stream, code: issue.code }, issue.message);
+    this.emit({ type: 'audio.issue', issue });
+  }
+
+  private async transcribe(u: Utterance): Promise<void> {
+    const s = this.stream(u.stream);
+    // Sequence = stream ordinal, utterance number, segment index: monotonic per stream and
+    // unique per meeting, so a re-sent append of the same utterance is stored once.
+    const base = s.ordinal * 2 ** 32 + ++s.utterances * 256;
+    const { transcriber, language, prompt } = this.options;
+    let segments: SegmentInput[];
+    try {
+      const result = await transcriber.transcribe({ pcm: u.pcm, sampleRate: 16000, ...(language ? { language } : {}), ...(prompt ? { prompt } : {}) });
+      const source = `asr:${result.engine || transcriber.name}`;
+      const durMs = u.endMs - u.startMs;
+      segments = result.segments.filter((g) => g.text.trim()).slice(0, 256).map((g, i) => {
+        const startMs = Math.round(u.startMs + Math.min(Math.max(g.startMs, 0), durMs));
+        return {
+          speaker: s.name, startMs, endMs: Math.max(startMs, Math.round(u.startMs + Math.min(g.endMs, durMs))),
+          text: g.text.trim(), confidence: g.confidence, source, sourceSeq: base + i,
+          ...(result.language ? { language: result.language } : {}),
+        };
+      });
+    } catch (err) {
+      this.counters.transcribeErrors++;
+      this.onIssue({ code: 'TRANSCRIBE_FAILED', stream: u.stream, message: `${transcriber.name} failed on ${Math.round(u.startMs)}–${Math.round(u.endMs)} ms: ${(err as Error).message}` });
+      return;
+    }
+    if (segments.length === 0) return;
+    try {
+      await this.options.append(segments);
+      this.counters.segments += segments.length;
+    } catch (err) {
+      this.counters.appendErrors++;
+      this.onIssue({ code: 'APPEND_FAILED', stream: u.stream, message: `segments not stored: ${(err as Error).message}` });
+    }
+  }
+
+  private emit(event: PipelineEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch (err) {
+      this.options.logger?.error({ err }, 'audio pipeline event listener failed');
+    }
+  }
+}

@@ -1,0 +1,56 @@
+import { StreamFrontEnd, type FrontEndOptions, type FrontEndSink } from './StreamFrontEnd.ts';
+import type { OpusDecoderFactory, TimedPacket } from './types.ts';
+
+/**
+ * Where the per-stream stages run. In-process (`LocalFrontEnds`) or sharded
+ * over worker threads (`AudioWorkerPool`); the pipeline does not care which.
+ */
+export interface FrontEndHost {
+  push(stream: string, packet: TimedPacket): void;
+  /** Lets time pass for every stream (jitter drain, closing paused utterances). */
+  tick(nowMs: number): void;
+  /** Frees a stream; `flush` emits its open utterance first (idle), otherwise it is discarded (consent). */
+  release(stream: string, flush: boolean): void;
+  /** Resolves once everything pushed so far has been processed. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+  readonly streams: number;
+}
+
+export class LocalFrontEnds implements FrontEndHost {
+  private readonly map = new Map<string, StreamFrontEnd>();
+
+  constructor(
+    private readonly createDecoder: OpusDecoderFactory,
+    private readonly sink: FrontEndSink,
+    private readonly options: FrontEndOptions = {},
+  ) {}
+
+  push(stream: string, packet: TimedPacket): void {
+    let fe = this.map.get(stream);
+    if (!fe) this.map.set(stream, (fe = new StreamFrontEnd(stream, this.createDecoder, this.sink, this.options)));
+    fe.push(packet);
+  }
+
+  tick(nowMs: number): void {
+    const silenceMs = this.options.silenceMs ?? 700;
+    for (const fe of this.map.values()) fe.tick(nowMs, silenceMs);
+  }
+
+  release(stream: string, flush: boolean): void {
+    const fe = this.map.get(stream);
+    if (!fe) return;
+    this.map.delete(stream);
+    fe.close(flush);
+  }
+
+  async sync(): Promise<void> {}
+
+  async close(): Promise<void> {
+    for (const stream of [...this.map.keys()]) this.release(stream, true);
+  }
+
+  get streams(): number {
+    return this.map.size;
+  }
+}

@@ -1,0 +1,11 @@
+export * from './types.ts';
+export { AudioPipeline, type AudioPipelineOptions, type PipelineEvent, type PipelineStats } from './AudioPipeline.ts';
+export { AudioWorkerPool, type AudioWorkerPoolOptions } from './AudioWorkerPool.ts';
+export { BusConsent, type ConsentGate } from './consent.ts';
+export { LocalFrontEnds, type FrontEndHost } from './frontends.ts';
+export { StreamFrontEnd, type FrontEndOptions, type FrontEndSink } from './StreamFrontEnd.ts';
+export { TranscriptionQueue, type QueueOptions } from './TranscriptionQueue.ts';
+export { Downsampler } from './resample.ts';
+export { EnergyVad } from './vad.ts';
+export { JitterBuffer } from './jitter.ts';
+export { UtteranceCutter } from './cutter.ts';
