@@ -8,6 +8,7 @@ import { parseTranscript } from '../core/transcript/import/index.ts';
 import { exportMeeting } from '../core/transcript/export/index.ts';
 import { clock } from '../core/format.ts';
 import { registerMinutesCommands } from './commands/minutes.ts';
+import { registerTranscribeCommand } from './commands/transcribe.ts';
 import { renderImportSummary } from './commands/render.ts';
 import { positiveInt, withContainer } from './commands/run.ts';
 import { runService } from './main.ts';
@@ -140,6 +141,7 @@ program
   );
 
 registerMinutesCommands(program);
+registerTranscribeCommand(program);
 
 function unescapeHtml(s: string): string {
   return s.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&amp;/g, '&');

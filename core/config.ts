@@ -33,6 +33,9 @@ const providerOrder = z.preprocess(
   z.array(z.enum(LLM_PROVIDER_NAMES)).min(1).default([...LLM_PROVIDER_NAMES]),
 );
 
+export const ASR_ENGINE_NAMES = ['auto', 'openai', 'openai-compatible', 'pocketsphinx'] as const;
+export type AsrEngineName = (typeof ASR_ENGINE_NAMES)[number];
+
 export const configSchema = z.object({
   NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
   LOG_LEVEL: z.preprocess(
@@ -71,6 +74,10 @@ export const configSchema = z.object({
   LLM_CACHE_TTL_SECONDS: int(3600, 0, 30 * 86_400),
   LLM_BREAKER_FAILURES: int(3, 1, 100),
   LLM_BREAKER_COOLDOWN_MS: int(60_000, 1000, 3_600_000),
+  ASR_ENGINE: z.preprocess(emptyToUndefined, z.enum(ASR_ENGINE_NAMES).default('auto')),
+  ASR_MODEL: optionalString,
+  ASR_BASE_URL: optionalUrl(['http:', 'https:']),
+  ASR_API_KEY: optionalString,
 }).superRefine((c, ctx) => {
   // A local server is only usable once we know which model it serves.
   if (c.OPENAI_COMPATIBLE_BASE_URL && !c.OPENAI_COMPATIBLE_MODEL) {
@@ -95,6 +102,7 @@ export const SECRET_KEYS = [
   'OPENAI_API_KEY',
   'GEMINI_API_KEY',
   'OPENAI_COMPATIBLE_API_KEY',
+  'ASR_API_KEY',
 ] as const;
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {

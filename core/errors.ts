@@ -24,6 +24,9 @@ export const ErrorCodes = {
   PROVIDER_TIMEOUT: 'PROVIDER_TIMEOUT',
   PROVIDER_BAD_OUTPUT: 'PROVIDER_BAD_OUTPUT',
   NEEDS_LLM_PROVIDER: 'NEEDS_LLM_PROVIDER',
+  ASR_UNAVAILABLE: 'ASR_UNAVAILABLE',
+  AUDIO_UNSUPPORTED_FORMAT: 'AUDIO_UNSUPPORTED_FORMAT',
+  AUDIO_MALFORMED: 'AUDIO_MALFORMED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -50,6 +53,9 @@ export const httpStatusFor: Record<ErrorCode, number> = {
   PROVIDER_TIMEOUT: 504,
   PROVIDER_BAD_OUTPUT: 502,
   NEEDS_LLM_PROVIDER: 503,
+  ASR_UNAVAILABLE: 503,
+  AUDIO_UNSUPPORTED_FORMAT: 415,
+  AUDIO_MALFORMED: 422,
 };
 
 export interface MinutesErrorOptions {

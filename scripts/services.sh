@@ -40,3 +40,6 @@ fi
 
 pg_up || { echo "services: PostgreSQL is not answering on 127.0.0.1:5432" >&2; exit 1; }
 redis_up || { echo "services: Redis is not answering on 127.0.0.1:6379" >&2; exit 1; }
+
+# Offline speech-to-text (pocketsphinx) and ffmpeg for the ASR tests; never fatal.
+bash "$(dirname "$0")/setup-audio.sh"
