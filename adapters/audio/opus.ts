@@ -30,7 +30,7 @@ function loadNative(): Ctor | null {
 function loadScript(): Ctor {
   const OpusScript = require('opusscript') as { new (r: number, c: number, app: number): Codec; Application: { AUDIO: number } };
   return (r, c) => {
-    const codec = new OpusScript(r as 48000, c, OpusScript.Application.AUDIO);
+    const codec = new OpusScript(r as 48000 | 16000, c, OpusScript.Application.AUDIO);
     return { encode: (pcm) => codec.encode(pcm, pcm.length / 2 / c), decode: (p) => codec.decode(p), delete: () => codec.delete?.() };
   };
 }
@@ -56,14 +56,28 @@ function asInt16(buf: Buffer): Int16Array {
   return new Int16Array(new Uint8Array(buf).buffer);
 }
 
-/** A decoder factory for the pipeline: one 48 kHz decoder per stream (stereo by default, as Discord sends). */
-export function opusDecoderFactory(options: { channels?: 1 | 2; impl?: OpusImplementation } = {}): OpusDecoderFactory {
+export interface OpusDecoderOptions {
+  /**
+   * Output rate. Default 16 kHz: Opus decodes straight to the rate the
+   * pipeline uses (≈ 2× cheaper than 48 kHz stereo, and no resampler after it).
+   * 48 kHz is kept for callers that want full-band PCM.
+   */
+  rate?: 48_000 | 16_000;
+  /** Output channels; default 1 at 16 kHz (the codec downmixes stereo packets), 2 at 48 kHz (as Discord sends). */
+  channels?: 1 | 2;
+  impl?: OpusImplementation;
+}
+
+/** A decoder factory for the pipeline: one decoder per stream, 16 kHz mono unless told otherwise. */
+export function opusDecoderFactory(options: OpusDecoderOptions = {}): OpusDecoderFactory {
   const make = ctor(options.impl ?? defaultOpus);
-  const channels = options.channels ?? 2;
+  const sampleRate = options.rate ?? 16_000;
+  const channels = options.channels ?? (sampleRate === 16_000 ? 1 : 2);
   return (): OpusDecoder => {
-    let codec: Codec | null = make(48_000, channels);
+    let codec: Codec | null = make(sampleRate, channels);
     return {
       channels,
+      sampleRate,
       decode(packet) {
         if (!codec) throw new Error('decoder released');
         if (packet.length === 0) throw new Error('empty packet');

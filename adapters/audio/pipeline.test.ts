@@ -88,6 +88,15 @@ describe('audio pipeline (real speech through Opus)', () => {
     expect(r.asr.received.every((u) => u.samples / 16 > 1300 && u.samples / 16 < 1700)).to.equal(true);
   });
 
+  it('gives the same times with a 48 kHz stereo decoder (resampled in the front end) and with opusscript', async () => {
+    for (const decoder of [opusDecoderFactory({ rate: 48_000, channels: 2 }), opusDecoderFactory({ impl: 'opusscript' })]) {
+      const r = rig({ decoder });
+      await r.play('u1', schedule());
+      await r.finish(10_000);
+      expectTimes(r.segments);
+    }
+  });
+
   it('keeps timestamps right under packet loss and reordering', async () => {
     const sent = schedule().filter((_, i) => i % 17 !== 5 && !(i >= 260 && i < 263)); // scattered + a 60 ms burst
     for (let i = 0; i + 1 < sent.length; i += 7) [sent[i], sent[i + 1]] = [sent[i + 1]!, sent[i]!]; // swapped pairs

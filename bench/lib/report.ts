@@ -60,6 +60,8 @@ export interface Goal {
   target: number;
   /** Free text kept in the JSON copy (what was compared, on how many samples). */
   note?: string;
+  /** `yesno`: a pass/fail goal kept as 1/0 (`op '>=', target 1`), printed `yes (goal yes)`. */
+  format?: 'yesno';
 }
 
 export function goalMet(g: Goal): boolean {
@@ -74,6 +76,7 @@ export function goalMet(g: Goal): boolean {
 
 /** `fts_p95_ms: 8.1 (goal < 20) met` */
 export function goalLine(g: Goal): string {
+  if (g.format === 'yesno') return `${g.name}: ${g.value >= 1 ? 'yes' : 'no'} (goal yes) ${goalMet(g) ? 'met' : 'missed'}`;
   return `${g.name}: ${fmt(g.value)} (goal ${g.op} ${g.target}) ${goalMet(g) ? 'met' : 'missed'}`;
 }
 

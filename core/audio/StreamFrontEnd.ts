@@ -2,7 +2,7 @@ import { UtteranceCutter, type CutterOptions } from './cutter.ts';
 import { JitterBuffer, seqDelta } from './jitter.ts';
 import { Downsampler } from './resample.ts';
 import { EnergyVad, type VadOptions } from './vad.ts';
-import { SAMPLES_PER_MS, type AudioIssue, type OpusDecoder, type OpusDecoderFactory, type TimedPacket, type Utterance } from './types.ts';
+import { SAMPLE_RATE, SAMPLES_PER_MS, type AudioIssue, type OpusDecoder, type OpusDecoderFactory, type TimedPacket, type Utterance } from './types.ts';
 
 export interface FrontEndOptions extends CutterOptions, VadOptions {
   /** Packets held for reordering. */
@@ -23,7 +23,8 @@ const FRAME_48K = 960;
 
 /**
  * One speaker's stages, in order: reorder → place on the meeting clock →
- * decode → downmix/resample → VAD → cut. Time comes from the packets'
+ * decode (to 16 kHz mono in the codec, or 48 kHz then downmix/resample
+ * here) → VAD → cut. Time comes from the packets'
  * timestamps (or sequence numbers), anchored to the arrival of the first
  * packet; when arrival and packet time disagree by more than `reanchorMs`
  * (a client that stopped sending during silence without advancing its
@@ -104,7 +105,9 @@ export class StreamFrontEnd {
       this.cutter.silence(20 * SAMPLES_PER_MS);
       return;
     }
-    this.cutter.write(this.down.process(pcm, this.decoder.channels));
+    const d = this.decoder;
+    // A 16 kHz mono decoder already gives what the VAD and ASR want; otherwise downmix and resample.
+    this.cutter.write(d.sampleRate === SAMPLE_RATE && d.channels === 1 ? pcm : this.down.process(pcm, d.channels));
   }
 
   /** Meeting-clock ms of the packet's first sample. */

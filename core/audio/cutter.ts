@@ -51,6 +51,13 @@ export class UtteranceCutter {
   }
 
   write(samples: Int16Array): void {
+    if (this.fill === 0 && samples.length === FRAME_SAMPLES) {
+      // The common case, one 20 ms packet decoded at 16 kHz: a whole frame, no slicing.
+      this.frame.set(samples);
+      this.fill = FRAME_SAMPLES;
+      this.onFrame();
+      return;
+    }
     let i = 0;
     while (i < samples.length) {
       const n = Math.min(FRAME_SAMPLES - this.fill, samples.length - i);

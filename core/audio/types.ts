@@ -19,9 +19,15 @@ export interface TimedPacket extends OpusPacket {
 }
 
 export interface OpusDecoder {
-  /** Decodes one packet to interleaved 48 kHz PCM with `channels` channels; throws on a corrupt packet. */
+  /** Decodes one packet to interleaved PCM at `sampleRate` with `channels` channels; throws on a corrupt packet. */
   decode(packet: Uint8Array): Int16Array;
   readonly channels: 1 | 2;
+  /**
+   * Output rate; default 48 kHz. An Opus decoder can output 16 kHz mono
+   * itself (it downmixes and synthesises at the lower rate), which is what the
+   * pipeline needs: the front end then skips its own downmix and resampler.
+   */
+  readonly sampleRate?: 48_000 | 16_000;
   /** Frees native/wasm state; the decoder is not used afterwards. */
   release(): void;
 }
