@@ -12,3 +12,17 @@ export function clock(ms: number): string {
 export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 }
+
+/** Engines whose recognition is rough enough that readers should be told. */
+const LOW_ACCURACY_ENGINES = /^pocketsphinx/;
+
+/**
+ * Which speech-to-text engines produced a transcript's words (segments from
+ * ASR are stored with source `asr:<engine>`), e.g. `pocketsphinx (offline,
+ * lower accuracy)`; null when the words came from a transcript file or chat.
+ */
+export function transcribedBy(segments: readonly { source: string }[]): string | null {
+  const engines = [...new Set(segments.filter((s) => s.source.startsWith('asr:')).map((s) => s.source.slice(4)))];
+  if (engines.length === 0) return null;
+  return engines.map((e) => (LOW_ACCURACY_ENGINES.test(e) ? `${e} (offline, lower accuracy)` : e)).join(', ');
+}

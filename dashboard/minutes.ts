@@ -1,4 +1,4 @@
-import { clock, escapeHtml as e } from '../core/format.ts';
+import { clock, escapeHtml as e, transcribedBy } from '../core/format.ts';
 import type { MinutesView } from '../core/minutes/stored.ts';
 import type { ActionItem, MeetingBundle, MeetingNote } from '../core/types.ts';
 
@@ -7,6 +7,11 @@ import type { ActionItem, MeetingBundle, MeetingNote } from '../core/types.ts';
  * transcript lines below (`#seg-<id>`), so a reader can check what was said;
  * the header says who wrote the minutes. All text is escaped.
  */
+function asrLine(bundle: MeetingBundle): string {
+  const by = transcribedBy(bundle.segments);
+  return by ? ` · words transcribed by ${e(by)}` : '';
+}
+
 export function minutesHtml(view: MinutesView, bundle: MeetingBundle): string {
   const startOf = new Map(bundle.segments.map((s) => [s.id, s.startMs]));
   const cite = (ids: number[]) => evidence(ids, startOf);
@@ -17,7 +22,7 @@ export function minutesHtml(view: MinutesView, bundle: MeetingBundle): string {
   const topics = view.topics.map((t) => `<li><strong>${e(t.title)}</strong>: ${e(t.text)}${cite(t.evidenceSegmentIds)}</li>`).join('');
   const generatedAt = view.provenance?.generatedAt ? ` · ${e(view.provenance.generatedAt.slice(0, 16).replace('T', ' '))} UTC` : '';
   return `<h2>Minutes</h2>
-<p class="muted" id="minutes-writer">written by: ${e(view.writtenBy)}${generatedAt}</p>
+<p class="muted" id="minutes-writer">written by: ${e(view.writtenBy)}${generatedAt}${asrLine(bundle)}</p>
 <h3>Summary</h3>${view.abstract ? `<p>${e(view.abstract)}</p>` : '<p class="muted">No summary.</p>'}
 ${topics ? `<h3>Topics</h3><ul>${topics}</ul>` : ''}
 <h3>Decisions</h3>${list(view.decisions.map((d) => `${e(d.text)}${cite(d.evidenceSegmentIds)}`), 'No decisions recorded.')}

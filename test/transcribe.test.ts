@@ -46,6 +46,10 @@ describe('command line: transcribe a recording (embedded PGlite)', function () {
 
     const json = JSON.parse(cli('export', id, '--format', 'json').stdout) as { segments: { source?: string; speaker: string }[] };
     expect(json.segments.every((s) => s.speaker === 'Speaker 1')).to.equal(true);
+
+    // The minutes say which engine produced the words, wherever they are read.
+    expect(cli('summarize', id).stdout).to.contain('words transcribed by: pocketsphinx (offline, lower accuracy)');
+    expect(cli('export', id, '--format', 'md').stdout).to.contain('**Words transcribed by:** pocketsphinx (offline, lower accuracy)');
   });
 
   it('stores nothing and exits 1 with a coded error for a truncated or unsupported file', () => {

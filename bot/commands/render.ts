@@ -1,6 +1,6 @@
 import type { Answer } from '../../core/meetings/ask.ts';
 import type { GeneratedMinutes } from '../../core/meetings/MinutesService.ts';
-import { clock } from '../../core/format.ts';
+import { clock, transcribedBy } from '../../core/format.ts';
 import { writerLabel, type MinutesView } from '../../core/minutes/stored.ts';
 import type { Summary } from '../../core/ai/translate.ts';
 import type { ActionItem, MeetingBundle, MeetingNote, Segment } from '../../core/types.ts';
@@ -45,6 +45,7 @@ export function renderMinutes(view: MinutesView, bundle: MeetingBundle, publicUr
   const out = [
     `Minutes: ${bundle.meeting.title}`,
     `written by: ${view.writtenBy}${generated}`,
+    ...(transcribedBy(bundle.segments) ? [`words transcribed by: ${transcribedBy(bundle.segments)}`] : []),
     '',
     'Summary',
     `  ${view.abstract?.trim() || 'No summary.'}`,

@@ -1,3 +1,4 @@
+import { transcribedBy } from '../../format.ts';
 import { storedProvenance, topicsWithEvidence, writerLabel } from '../../minutes/stored.ts';
 import type { ActionItem, Attendee, MeetingBundle, MeetingNote, NoteKind, Summary } from '../../types.ts';
 import { type ExportResult, clock, minutesSeconds, spokenSegments } from './common.ts';
@@ -59,6 +60,8 @@ function header({ meeting, segments }: MeetingBundle): string {
   ];
   const provenance = storedProvenance(meeting.settings);
   if (provenance) lines.push(`- **Minutes by:** ${escapeInline(writerLabel(provenance))}`);
+  const asr = transcribedBy(segments);
+  if (asr) lines.push(`- **Words transcribed by:** ${escapeInline(asr)}`);
   return `# ${title}\n\n${lines.join('\n')}`;
 }
 
