@@ -1,5 +1,5 @@
 import type { MeetingContext } from '../../core/minutes/offline/features.ts';
-import { buildContext, segmentFeatures } from '../../core/minutes/offline/features.ts';
+import { buildContext, segmentFeatures, taskUsesFeature } from '../../core/minutes/offline/features.ts';
 import type { LinearModel, Task } from '../../core/minutes/offline/model.ts';
 import { TASKS } from '../../core/minutes/offline/model.ts';
 import type { MinutesInput } from '../../core/minutes/types.ts';
@@ -65,12 +65,14 @@ export function trainModels(data: readonly MeetingData[], opts: TrainOptions, mi
   const out = { action: { weights: {} }, decision: { weights: {} }, problem: { weights: {} }, summary: { weights: {} } } as Record<Task, LinearModel>;
   for (const task of tasks) {
     const samples: Sample[] = [];
-    data.forEach((d, k) => encoded[k]!.forEach((features, i) => samples.push({ features, label: d.labels[task][i] ? 1 : 0 })));
+    const allowed = names.map((name) => taskUsesFeature(task, name));
+    const keep = allowed.every(Boolean) ? (f: Int32Array) => f : (f: Int32Array) => f.filter((id) => allowed[id]);
+    data.forEach((d, k) => encoded[k]!.forEach((features, i) => samples.push({ features: keep(features), label: d.labels[task][i] ? 1 : 0 })));
     const w = trainLogReg(samples, vocab.size, opts);
     const weights: Record<string, number> = {};
     names.forEach((name, i) => {
       const v = Math.round(w[i]! * 1000) / 1000;
-      if (Math.abs(v) >= prune || name === 'bias') weights[name] = v;
+      if ((Math.abs(v) >= prune && allowed[i]) || name === 'bias') weights[name] = v;
     });
     out[task] = { weights };
   }

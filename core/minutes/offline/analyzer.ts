@@ -60,7 +60,7 @@ export class OfflineAnalyzer implements Analyzer {
     const pool = candidates(ctx, this.model && this.summaryOpts.modelWeight > 0 ? probs.summary : null, this.summaryOpts);
     const sections = buildSections(ctx, pool, this.summaryOpts);
     const extract = mmr(pool, this.summaryOpts.abstractWords, this.summaryOpts.mmrLambda).map((c) => c.sentence);
-    const opener = this.summaryOpts.topicLine ? topicLine(sections) : null;
+    const opener = this.summaryOpts.topicLine ? topicLine(sections, this.summaryOpts.topics) : null;
     const abstract = [opener, ...extract].filter(Boolean).join(' ');
     return {
       summary: { abstract, sections },
@@ -74,8 +74,14 @@ export class OfflineAnalyzer implements Analyzer {
 
   private actions(input: MinutesInput, ctx: MeetingContext, probs: TaskProbs, reference: Date): ExtractedActionItem[] {
     const sel = this.selection('action');
-    const { picks, probs: used } = selectWithFallback(probs.action, probs.explicit.action, sel);
-    return picks.map((i) => {
+    const { picks: raw, probs: used } = selectWithFallback(probs.action, probs.explicit.action, sel);
+    // A short acceptance ("Yes, will do.") stands for the request it answers: report the request, owned by the one who accepted.
+    const conf = new Map<number, number>();
+    for (const k of raw) {
+      const i = k > 0 && ctx.tokens[k]!.length <= 3 && ctx.segments[k - 1]!.speaker !== ctx.segments[k]!.speaker && ctx.cues[k - 1]!.includes('can_you') ? k - 1 : k;
+      conf.set(i, Math.max(conf.get(i) ?? 0, used[k]!, used[i]!));
+    }
+    return [...conf.keys()].map((i) => {
       const seg = ctx.segments[i]!;
       const owner = resolveOwner(input.attendees, ctx.segments, i);
       const phrased = phraseAction(seg.text, owner?.displayName ?? null);
@@ -87,7 +93,7 @@ export class OfflineAnalyzer implements Analyzer {
         ownerName: finalOwner?.displayName ?? null,
         dueDate: resolveDueDate(seg.text, reference),
         priority: priorityOf(seg.text),
-        confidence: round3(used[i]!),
+        confidence: round3(conf.get(i)!),
         evidenceSegmentIds: citeAround(ctx, used, i, sel.cite),
       };
     });

@@ -21,6 +21,8 @@ export interface SummaryOptions {
   reported: boolean;
   /** Open the abstract with one "The team discussed …" line naming the main topics. */
   topicLine: boolean;
+  /** How many topic keywords the opening line names. */
+  topics: number;
 }
 
 const HEDGE_WORDS = /\b(?:i think|i guess|i suppose|i mean|you know|just|really|actually|basically|probably|maybe|perhaps|obviously|like|yeah|okay|ok|so|well|right|anyway|alright)\b,?\s*/gi;
@@ -36,12 +38,14 @@ export function reportedSpeech(sentence: string): string {
     .replace(/\blet's\b/gi, 'the team will')
     .replace(/\bwe\b/gi, 'the team')
     .replace(/\bour\b/gi, "the team's")
-    .replace(/\bus\b/g, 'the team');
+    .replace(/\bus\b/g, 'the team')
+    .replace(/\bgonna\b/gi, 'going to')
+    .replace(/\bwanna\b/gi, 'want to');
   t = t.replace(/\s+([,.?!])/g, '$1').replace(/[,;:]+([.?!])/g, '$1').replace(/^[,\s]+/, '').replace(/\s+/g, ' ').trim();
   return t ? t[0]!.toUpperCase() + t.slice(1) : t;
 }
 
-export const DEFAULT_SUMMARY: SummaryOptions = { abstractWords: 180, modelWeight: 0, mmrLambda: 0.7, reported: true, topicLine: true };
+export const DEFAULT_SUMMARY: SummaryOptions = { abstractWords: 180, modelWeight: 0, mmrLambda: 0.5, reported: true, topicLine: true, topics: 6 };
 
 const MIN_WORDS = 6;
 
@@ -107,7 +111,10 @@ export interface Candidate {
 export function candidates(ctx: MeetingContext, modelProbs: readonly number[] | null, opts: SummaryOptions, limit = 400): Candidate[] {
   const stems = new Map<string, string>();
   let pool: number[] = [];
-  for (let i = 0; i < ctx.segments.length; i++) if (ctx.tokens[i]!.length >= MIN_WORDS) pool.push(i);
+  for (let i = 0; i < ctx.segments.length; i++) {
+    if (ctx.tokens[i]!.length < MIN_WORDS) continue;
+    pool.push(i);
+  }
   if (pool.length > limit) {
     const key = (i: number) => (modelProbs ? modelProbs[i]! : ctx.tokens[i]!.length);
     pool = pool.sort((a, b) => key(b) - key(a) || a - b).slice(0, limit).sort((a, b) => a - b);
@@ -196,10 +203,10 @@ export function buildSections(ctx: MeetingContext, pool: readonly Candidate[], o
 }
 
 /** "The team discussed a, b and c." from the section titles' keywords (deduplicated, at most 6). */
-export function topicLine(sections: readonly SummarySection[]): string | null {
+export function topicLine(sections: readonly SummarySection[], max = 6): string | null {
   const seen = new Set<string>();
   for (const s of sections) for (const w of s.title.toLowerCase().split(/,\s*/)) if (w && w !== 'discussion') seen.add(w);
-  const topics = [...seen].slice(0, 6);
+  const topics = [...seen].slice(0, max);
   if (topics.length === 0) return null;
   const list = topics.length === 1 ? topics[0]! : `${topics.slice(0, -1).join(', ')} and ${topics.at(-1)}`;
   return `The team discussed ${list}.`;
