@@ -358,7 +358,7 @@ async function realtimeSection(): Promise<RealtimeResult> {
   report.line(`  keeps up: ${keepsUp ? 'yes' : 'no'} (${reason})`);
   report.set('realtime', {
     streams: STREAMS, seconds: SECONDS, workers: WORKERS, cores: CORES, wallSeconds: wall, packets: pushed, cpuSeconds: cpu,
-    loadAverage1m: load, timerLatenessMs: late, processingLagMs: lag, processingLagFirstQuarterMs: firstQ, processingLagLastQuarterMs: lastQ, finalLagMs: finalLag,
+    loadAverage1m: load, timerLatenessMs: late, processingLagMs: lag, processingLagFirstQuarterMs: firstQ, processingLagLastQuarterMs: lastQ, processingLagSeries: syncLag.map((s) => [Number(s.at.toFixed(2)), Number(s.ms.toFixed(1))]), finalLagMs: finalLag,
     maxFramesOwed: maxBehindFrames, stats: { ...stats, delayedStreams: stats.delayedStreams.length }, segments: counts.segments, keepsUp, reason,
   });
   return { keepsUp, reason };

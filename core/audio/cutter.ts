@@ -1,6 +1,10 @@
 import type { EnergyVad } from './vad.ts';
 import { FRAME_SAMPLES, SAMPLES_PER_MS, type Utterance } from './types.ts';
 
+// Module-local copies: under the tsx loader an imported binding is read through an accessor, which showed in per-sample loops.
+const FRAME = FRAME_SAMPLES;
+const PER_MS = SAMPLES_PER_MS;
+
 export interface CutterOptions {
   /** Silence that ends an utterance. */
   silenceMs?: number;
@@ -18,9 +22,10 @@ export interface CutterOptions {
  * come in as `silence` (short, audible as zeros) or `jump` (long: no samples
  * are materialised, the clock moves on).
  */
+
 export class UtteranceCutter {
   pos = 0;
-  private readonly frame = new Int16Array(FRAME_SAMPLES);
+  private readonly frame = new Int16Array(FRAME);
   private fill = 0;
   private readonly preroll: Int16Array;
   private prerollCount = 0;
@@ -40,10 +45,10 @@ export class UtteranceCutter {
     private readonly emit: (u: Utterance) => void,
     options: CutterOptions = {},
   ) {
-    this.silence$ = (options.silenceMs ?? 700) * SAMPLES_PER_MS;
-    this.max = (options.maxMs ?? 30_000) * SAMPLES_PER_MS;
-    this.minSpeech = (options.minSpeechMs ?? 300) * SAMPLES_PER_MS;
-    this.preroll = new Int16Array((options.prerollMs ?? 60) * SAMPLES_PER_MS);
+    this.silence$ = (options.silenceMs ?? 700) * PER_MS;
+    this.max = (options.maxMs ?? 30_000) * PER_MS;
+    this.minSpeech = (options.minSpeechMs ?? 300) * PER_MS;
+    this.preroll = new Int16Array((options.prerollMs ?? 60) * PER_MS);
   }
 
   get inUtterance(): boolean {
@@ -51,20 +56,20 @@ export class UtteranceCutter {
   }
 
   write(samples: Int16Array): void {
-    if (this.fill === 0 && samples.length === FRAME_SAMPLES) {
+    if (this.fill === 0 && samples.length === FRAME) {
       // The common case, one 20 ms packet decoded at 16 kHz: a whole frame, no slicing.
       this.frame.set(samples);
-      this.fill = FRAME_SAMPLES;
+      this.fill = FRAME;
       this.onFrame();
       return;
     }
     let i = 0;
     while (i < samples.length) {
-      const n = Math.min(FRAME_SAMPLES - this.fill, samples.length - i);
+      const n = Math.min(FRAME - this.fill, samples.length - i);
       this.frame.set(samples.subarray(i, i + n), this.fill);
       this.fill += n;
       i += n;
-      if (this.fill === FRAME_SAMPLES) this.onFrame();
+      if (this.fill === FRAME) this.onFrame();
     }
   }
 
@@ -72,11 +77,11 @@ export class UtteranceCutter {
   silence(samples: number): void {
     let left = samples;
     while (left > 0) {
-      const n = Math.min(FRAME_SAMPLES - this.fill, left);
+      const n = Math.min(FRAME - this.fill, left);
       this.frame.fill(0, this.fill, this.fill + n);
       this.fill += n;
       left -= n;
-      if (this.fill === FRAME_SAMPLES) this.onFrame();
+      if (this.fill === FRAME) this.onFrame();
     }
   }
 
@@ -104,7 +109,7 @@ export class UtteranceCutter {
   private onFrame(): void {
     this.fill = 0;
     const framePos = this.pos;
-    this.pos += FRAME_SAMPLES;
+    this.pos += FRAME;
     const speech = this.vad.frame(this.frame);
     if (this.len === 0) {
       if (speech) this.open(framePos);
@@ -113,7 +118,7 @@ export class UtteranceCutter {
     }
     this.append(this.frame);
     if (speech) {
-      this.speech += FRAME_SAMPLES;
+      this.speech += FRAME;
       this.lastSpeechEnd = this.len;
     } else if (this.len - this.lastSpeechEnd >= this.silence$) {
       this.cut();
@@ -130,26 +135,31 @@ export class UtteranceCutter {
       this.append1(this.preroll[idx]!);
     }
     this.append(this.frame);
-    this.speech = FRAME_SAMPLES;
+    this.speech = FRAME;
     this.lastSpeechEnd = this.len;
     this.prerollCount = 0;
   }
 
   private remember(): void {
     const ring = this.preroll;
-    if (ring.length === 0) return;
-    for (let k = 0; k < FRAME_SAMPLES; k++) {
-      ring[this.prerollAt] = this.frame[k]!;
-      this.prerollAt = (this.prerollAt + 1) % ring.length;
-    }
-    this.prerollCount = Math.min(ring.length, this.prerollCount + FRAME_SAMPLES);
+    const size = ring.length;
+    if (size === 0) return;
+    // Same result as writing the frame sample by sample into the ring, in at most two copies.
+    const skip = Math.max(0, FRAME - size);
+    const src = skip ? this.frame.subarray(skip) : this.frame;
+    const at = (this.prerollAt + skip) % size;
+    const first = Math.min(src.length, size - at);
+    ring.set(src.subarray(0, first), at);
+    if (first < src.length) ring.set(src.subarray(first), 0);
+    this.prerollAt = (at + src.length) % size;
+    this.prerollCount = Math.min(size, this.prerollCount + FRAME);
   }
 
   private cut(): void {
     const end = this.lastSpeechEnd;
     if (this.speech >= this.minSpeech && this.buf) {
-      const startMs = this.startPos / SAMPLES_PER_MS;
-      this.emit({ stream: this.stream, pcm: this.buf.slice(0, end), startMs, endMs: startMs + end / SAMPLES_PER_MS, speechMs: this.speech / SAMPLES_PER_MS });
+      const startMs = this.startPos / PER_MS;
+      this.emit({ stream: this.stream, pcm: this.buf.slice(0, end), startMs, endMs: startMs + end / PER_MS, speechMs: this.speech / PER_MS });
     }
     this.len = 0;
     this.speech = 0;
@@ -171,7 +181,7 @@ export class UtteranceCutter {
 
   private reserve(n: number): void {
     if (this.buf && this.buf.length >= n) return;
-    const next = new Int16Array(Math.min(Math.max(n, (this.buf?.length ?? 16_000) * 2), this.max + FRAME_SAMPLES));
+    const next = new Int16Array(Math.min(Math.max(n, (this.buf?.length ?? 16_000) * 2), this.max + FRAME));
     if (this.buf) next.set(this.buf.subarray(0, this.len));
     this.buf = next;
   }
