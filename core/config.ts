@@ -52,6 +52,7 @@ export const configSchema = z.object({
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
   DEFAULT_ORGANIZATION: z.preprocess(emptyToUndefined, z.string().min(1).max(200).default('Default')),
   IMPORT_MAX_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
+  AUDIO_MAX_BYTES: int(256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
   DISCORD_TOKEN: optionalString,
   DISCORD_APPLICATION_ID: optionalString,
   SLACK_BOT_TOKEN: optionalString,

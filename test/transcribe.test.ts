@@ -18,9 +18,8 @@ describe('command line: transcribe a recording (embedded PGlite)', function () {
   this.timeout(120_000);
   let dataDir: string;
   const noKeys = { ANTHROPIC_API_KEY: '', OPENAI_API_KEY: '', GEMINI_API_KEY: '', OPENAI_COMPATIBLE_BASE_URL: '', ASR_BASE_URL: '', ASR_API_KEY: '' };
-  const cli = (...args: string[]) => spawnSync(tsx, ['bot/cli.ts', ...args], {
-    cwd: root, encoding: 'utf8', env: { ...process.env, ...noKeys, ASR_ENGINE: 'auto', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', PORT: '0' },
-  });
+  const env = () => ({ ...process.env, ...noKeys, ASR_ENGINE: 'auto', DATA_DIR: dataDir, LOG_LEVEL: 'warn', DATABASE_URL: '', PORT: '0' });
+  const cli = (...args: string[]) => spawnSync(tsx, ['bot/cli.ts', ...args], { cwd: root, encoding: 'utf8', env: env() });
 
   before(() => {
     dataDir = mkdtempSync(join(tmpdir(), 'minutes-asr-cli-'));
@@ -64,6 +63,10 @@ describe('command line: transcribe a recording (embedded PGlite)', function () {
     const unsupported = cli('transcribe', text, '--engine', 'pocketsphinx');
     expect(unsupported.status).to.equal(1);
     expect(unsupported.stderr).to.contain('AUDIO_UNSUPPORTED_FORMAT').and.contain('supported formats: WAV');
+
+    const big = spawnSync(tsx, ['bot/cli.ts', 'transcribe', fixture('wav'), '--engine', 'pocketsphinx'], { cwd: root, env: { ...env(), AUDIO_MAX_BYTES: '2048' }, encoding: 'utf8' });
+    expect(big.status).to.equal(1);
+    expect(big.stderr).to.contain('IMPORT_TOO_LARGE').and.contain('AUDIO_MAX_BYTES');
 
     expect(cli('list').stdout).not.to.contain('notes').and.not.to.contain('cut');
   });

@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { basename } from 'node:path';
 import { Option, type Command } from 'commander';
 import cliProgress from 'cli-progress';
@@ -26,9 +26,16 @@ export function registerTranscribeCommand(program: Command): void {
     .action((file: string, opts: { title?: string; engine?: AsrEngineName; language?: string }) =>
       withContainer(async (c) => {
         const engine = createTranscriberFromConfig(c.config, opts.engine ? { engine: opts.engine } : {});
-        const bytes = await readFile(file).catch((cause: Error) => {
+        const size = (await stat(file).catch((cause: Error) => {
           throw new MinutesError('AUDIO_MALFORMED', `Cannot read ${file}: ${cause.message}`, { cause });
-        });
+        })).size;
+        // The recording is decoded in memory: refuse what would not fit before reading it.
+        if (size > c.config.AUDIO_MAX_BYTES) {
+          throw new MinutesError('IMPORT_TOO_LARGE', `${file} is ${size} bytes; the limit is ${c.config.AUDIO_MAX_BYTES} (AUDIO_MAX_BYTES)`, {
+            details: { bytes: size, maxBytes: c.config.AUDIO_MAX_BYTES },
+          });
+        }
+        const bytes = await readFile(file);
         const pcm = await decodeAudioFile(bytes, { filename: basename(file), decoders: availableDecoders() });
         process.stderr.write(`transcribing ${clock(pcmDurationMs(pcm))} of audio with ${engineLabel(engine)}\n`);
         const result = await withProgress(pcmDurationMs(pcm), (onProgress) => transcribeLong(engine, pcm, { onProgress, ...(opts.language ? { language: opts.language } : {}) }));
