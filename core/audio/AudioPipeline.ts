@@ -5,7 +5,7 @@ import type { ConsentGate } from './consent.ts';
 import { LocalFrontEnds, type FrontEndHost } from './frontends.ts';
 import type { FrontEndOptions, FrontEndSink } from './StreamFrontEnd.ts';
 import { TranscriptionQueue, type QueueOptions } from './TranscriptionQueue.ts';
-import type { AudioIssue, OpusDecoderFactory, OpusPacket, Utterance } from './types.ts';
+import type { AudioIssue, OpusDecoderFactory, OpusPacket, PacketSink, RecorderFactory, Utterance } from './types.ts';
 
 export type PipelineEvent =
   | { type: 'audio.issue'; issue: AudioIssue }
@@ -22,6 +22,12 @@ export interface AudioPipelineOptions {
   /** Runs the per-stream stages somewhere else, e.g. `(sink) => new AudioWorkerPool({ sink, ... })`. */
   host?: (sink: FrontEndSink) => FrontEndHost;
   consent?: ConsentGate;
+  /**
+   * Raw audio recording, off unless given (organization setting `recording.keepAudio`,
+   * see recordingPolicy.ts). Gets only packets that passed the consent check; when a
+   * speaker opts out, their recording of this meeting is discarded (deleted).
+   */
+  recorder?: RecorderFactory;
   /** Stream id → attendee display name (the `speaker` of segments and the consent key). */
   displayName?: (stream: string) => string;
   /** The meeting clock: ms since the meeting started. */
@@ -44,6 +50,8 @@ interface StreamState {
   utterances: number;
   lastArrivalMs: number;
   active: boolean;
+  /** undefined: not asked yet; null: not recorded. */
+  recording: PacketSink | null | undefined;
 }
 
 export interface PipelineStats {
@@ -103,8 +111,10 @@ export class AudioPipeline {
     if (this.options.consent?.isOptedOut(s.name)) {
       this.counters.consentDropped++;
       if (s.active) this.forget(stream, s);
+      if (s.recording) this.discardRecording(stream, s);
       return false;
     }
+    if (this.options.recorder) this.record(stream, s, packet);
     this.counters.packets++;
     s.lastArrivalMs = arrivalMs;
     s.active = true;
@@ -130,6 +140,7 @@ export class AudioPipeline {
   async drain(): Promise<void> {
     await this.host.sync();
     await this.queue.idle();
+    await Promise.allSettled([...this.recordingOps]);
   }
 
   /** The meeting ended: emit open utterances, transcribe what waits, stop. */
@@ -139,6 +150,17 @@ export class AudioPipeline {
     await this.host.sync();
     await this.host.close();
     await this.queue.idle();
+    for (const [stream, s] of this.state) {
+      if (!s.recording) continue;
+      // An opt-out that came after this speaker's last packet still removes the recording.
+      if (this.options.consent?.isOptedOut(s.name)) this.discardRecording(stream, s);
+      else {
+        const rec = s.recording;
+        s.recording = null;
+        this.track(stream, 'close', () => rec.close());
+      }
+    }
+    await Promise.allSettled([...this.recordingOps]);
   }
 
   isDelayed(stream: string): boolean {
@@ -155,10 +177,38 @@ export class AudioPipeline {
     };
   }
 
+  private record(stream: string, s: StreamState, packet: OpusPacket): void {
+    try {
+      if (s.recording === undefined) s.recording = this.options.recorder!(stream, s.name);
+      s.recording?.write(packet);
+    } catch (err) {
+      const rec = s.recording;
+      s.recording = null; // stop recording this stream; transcription goes on
+      this.onIssue({ code: 'RECORDING_FAILED', stream, message: `recording stopped: ${(err as Error).message}` });
+      if (rec) this.track(stream, 'close', () => rec.close());
+    }
+  }
+
+  private discardRecording(stream: string, s: StreamState): void {
+    const rec = s.recording;
+    s.recording = undefined; // opting back in starts a new recording
+    if (rec) this.track(stream, 'discard', () => rec.discard());
+  }
+
+  private readonly recordingOps = new Set<Promise<void>>();
+
+  private track(stream: string, what: 'close' | 'discard', op: () => Promise<void> | void): void {
+    const p = (async () => op())().catch((err: unknown) => {
+      this.onIssue({ code: 'RECORDING_FAILED', stream, message: `recording ${what} failed: ${(err as Error).message}` });
+    });
+    this.recordingOps.add(p);
+    void p.finally(() => this.recordingOps.delete(p));
+  }
+
   private stream(stream: string): StreamState {
     let s = this.state.get(stream);
     if (!s) {
-      s = { name: this.options.displayName?.(stream) ?? stream, ordinal: this.state.size + 1, utterances: 0, lastArrivalMs: 0, active: false };
+      s = { name: this.options.displayName?.(stream) ?? stream, ordinal: this.state.size + 1, utterances: 0, lastArrivalMs: 0, active: false, recording: undefined };
       this.state.set(stream, s);
     }
     return s;

@@ -9,3 +9,5 @@ export { Downsampler } from './resample.ts';
 export { EnergyVad } from './vad.ts';
 export { JitterBuffer } from './jitter.ts';
 export { UtteranceCutter } from './cutter.ts';
+export { OggOpusWriter, muxOggOpus, oggCrc32, opusPacketSamples, type OggOpusWriterOptions, type WritableLike } from './OggOpusWriter.ts';
+export { recordingPolicy, DEFAULT_RECORDING_POLICY, type RecordingPolicy, type RecordingPolicyWarning } from './recordingPolicy.ts';

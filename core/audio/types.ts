@@ -34,6 +34,22 @@ export interface OpusDecoder {
 
 export type OpusDecoderFactory = () => OpusDecoder;
 
+/**
+ * Where a speaker's recording goes (adapters/audio/recordings.ts writes an
+ * Ogg/Opus file). It only ever receives packets that passed the consent check.
+ */
+export interface PacketSink {
+  /** Called synchronously per packet; must not block (buffer, write asynchronously). */
+  write(packet: OpusPacket): void;
+  /** The meeting ended: finish the recording. */
+  close(): Promise<void> | void;
+  /** Consent withdrawn: stop and delete what was recorded of this speaker. */
+  discard(): Promise<void> | void;
+}
+
+/** Called once per speaker stream (again after a discard); null = do not record this one. */
+export type RecorderFactory = (stream: string, displayName: string) => PacketSink | null;
+
 /** A stretch of one speaker's speech, cut for the transcriber. */
 export interface Utterance {
   stream: string;
@@ -56,7 +72,8 @@ export type AudioIssueCode =
   | 'UTTERANCE_DROPPED'
   | 'TRANSCRIBE_FAILED'
   | 'APPEND_FAILED'
-  | 'WORKER_FAILED';
+  | 'WORKER_FAILED'
+  | 'RECORDING_FAILED';
 
 export interface AudioIssue {
   code: AudioIssueCode;
