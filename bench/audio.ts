@@ -27,15 +27,9 @@ import { readWav16, upsample3 } from '../adapters/audio/wav.ts';
 import type { TranscribeRequest, TranscribeResult, Transcriber } from '../core/asr/types.ts';
 import { AudioPipeline, AudioWorkerPool, type OpusPacket } from '../core/audio/index.ts';
 import type { SegmentInput } from '../core/types.ts';
-import { fmt, percentile, Report, summarize } from './lib/report.ts';
+import { envNumber as env, fmt, percentile, Report, summarize } from './lib/report.ts';
+import { prng } from './lib/corpus.ts';
 
-const env = (name: string, fallback: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
-  return Math.floor(n);
-};
 
 const CORES = availableParallelism();
 const STREAMS = Math.max(1, env('BENCH_STREAMS', 1000));
@@ -63,17 +57,6 @@ const clip = readWav16(fileURLToPath(new URL('../test/fixtures/audio/ljspeech_LJ
 const SPEECH: Buffer[] = encodeOpus(upsample3(clip), 1);
 const SILENCE: Buffer = encodeOpus(new Int16Array(960 * 4), 1)[3]!; // a settled silence frame
 
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** One speaker: talk 3–6 s (the clip, looped from a random point), silence 2–5 s (silence frames). */
 class Speaker {
   private readonly rand: () => number;
@@ -86,7 +69,7 @@ class Speaker {
   speechPackets = 0;
 
   constructor(readonly id: string, seed: number) {
-    this.rand = mulberry32(seed);
+    this.rand = prng(seed);
     this.seq = Math.floor(this.rand() * 65536);
     this.ts = Math.floor(this.rand() * 2 ** 32);
     this.talking = this.rand() < 0.5;

@@ -21,15 +21,8 @@ import { benchIngest } from './lib/ingest.ts';
 import { bulkLoad, byClass, explainSlowest, runFts, runIlike } from './lib/fts.ts';
 import { buildQueries, queryPools } from './lib/queries.ts';
 import { measurePgliteStart } from './lib/pglite.ts';
-import { fmt, fmtLatency, Report, summarize } from './lib/report.ts';
+import { envNumber as env, fmt, fmtLatency, Report, summarize } from './lib/report.ts';
 
-const env = (name: string, fallback: number): number => {
-  const v = process.env[name];
-  if (v === undefined || v === '') return fallback;
-  const n = Number(v);
-  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
-  return Math.floor(n);
-};
 
 const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SEGMENTS = env('BENCH_SEGMENTS', 1_000_000);

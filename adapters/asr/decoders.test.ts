@@ -3,19 +3,12 @@ import { readFileSync } from 'node:fs';
 import { isMinutesError } from '../../core/errors.ts';
 import { decodeAudioFile, detectContainer } from '../../core/asr/files.ts';
 import { availableDecoders, checkOggPages, ffmpegAvailable, opusDecoder } from './decoders.ts';
+import { rejection } from '../../test/support/rejection.ts';
 
 /** The LJSpeech clip (1.54 s) encoded as a browser or Discord would: Ogg/Opus, WebM/Opus, and MP3 for ffmpeg. */
 const fixture = (ext: string) => readFileSync(new URL(`../../test/fixtures/audio/ljspeech_LJ002-0020.${ext}`, import.meta.url));
 const CLIP_SAMPLES = 24634;
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 /** Correlation of two signals over their common length, after aligning by the best lag in ±20 ms. */
 function similarity(a: Int16Array, b: Int16Array): number {

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { isMinutesError } from '../../core/errors.ts';
 import { encodeWav } from '../../core/asr/wav.ts';
 import { OpenAICompatibleTranscriber, OpenAITranscriber } from './OpenAITranscriber.ts';
+import { rejection } from '../../test/support/rejection.ts';
 
 /**
  * A local server speaking OpenAI's transcription API: multipart/form-data in
@@ -45,14 +46,6 @@ const VERBOSE = {
   ],
 };
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('OpenAI transcription engines (local server speaking the multipart API)', () => {
   const servers: Server[] = [];

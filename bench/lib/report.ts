@@ -109,3 +109,12 @@ export class Report {
 }
 
 export const ms = (start: number): number => performance.now() - start;
+
+/** A non-negative whole number from the environment (benchmark knobs), or the fallback. */
+export function envNumber(name: string, fallback: number): number {
+  const v = process.env[name];
+  if (v === undefined || v === '') return fallback;
+  const n = Number(v);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${name} must be a non-negative number, got ${v}`);
+  return Math.floor(n);
+}

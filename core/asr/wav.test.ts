@@ -4,6 +4,7 @@ import { isMinutesError } from '../errors.ts';
 import { decodeAudioFile, detectContainer, type AudioDecoder } from './files.ts';
 import { resample, toAsrPcm } from './pcm.ts';
 import { encodeWav, readWav } from './wav.ts';
+import { rejection } from '../../test/support/rejection.ts';
 
 const fixture = new URL('../../test/fixtures/audio/ljspeech_LJ002-0020.wav', import.meta.url);
 
@@ -40,14 +41,6 @@ const halfScale = (bits: number, float: boolean) => {
   return b;
 };
 
-async function rejection(p: Promise<unknown>): Promise<unknown> {
-  try {
-    await p;
-  } catch (err) {
-    return err;
-  }
-  throw new Error('expected a rejection');
-}
 
 describe('WAV reading and conversion to 16 kHz mono', () => {
   for (const [format, bits, extensible] of [[1, 8, false], [1, 16, false], [1, 24, false], [1, 32, false], [3, 32, false], [3, 64, false], [1, 24, true]] as const) {
