@@ -1,17 +1,14 @@
 import { expect } from 'chai';
 import { describeEachBackend } from '../../test/support/databases.ts';
+import { rejection } from '../../test/support/rejection.ts';
 import { isMinutesError, type ErrorCode } from '../errors.ts';
 import type { SegmentInput } from '../types.ts';
 
 async function expectCode(promise: Promise<unknown>, code: ErrorCode): Promise<Error> {
-  try {
-    await promise;
-  } catch (err) {
-    expect(isMinutesError(err), `expected a MinutesError, got ${String(err)}`).to.equal(true);
-    expect((err as { code: string }).code).to.equal(code);
-    return err as Error;
-  }
-  throw new Error(`expected ${code}, but the call succeeded`);
+  const err = await rejection(promise);
+  expect(isMinutesError(err), `expected a MinutesError, got ${String(err)}`).to.equal(true);
+  expect((err as { code: string }).code).to.equal(code);
+  return err as Error;
 }
 
 const seg = (i: number, speaker = 'Ada', text = `line number ${i}`): SegmentInput => ({

@@ -6,6 +6,7 @@ import type { Attendee, Consent, Meeting, MeetingBundle, Segment, SegmentInput }
 import { importIntoStores, type ImportOptions, type ImportResult } from './importMeeting.ts';
 import { validateSegments } from './segments.ts';
 import { ACCEPTS_SEGMENTS, MEETING_TRANSITIONS, canTransition, illegalTransition, type MeetingAction } from './state.ts';
+import { loadBundle } from '../store/bundle.ts';
 
 export interface AppendResult {
   inserted: Segment[];
@@ -139,17 +140,8 @@ export class MeetingService {
     return result;
   }
 
-  async getBundle(meetingId: string): Promise<MeetingBundle> {
-    const meeting = await this.stores.meetings.get(meetingId);
-    const [attendees, segments, actionItems, decisions, notes, summaries] = await Promise.all([
-      this.stores.attendees.list(meetingId),
-      this.stores.transcripts.list(meetingId),
-      this.stores.minutes.listActionItems({ meetingId }),
-      this.stores.minutes.listDecisions(meetingId),
-      this.stores.minutes.listNotes(meetingId),
-      this.stores.minutes.listSummaries(meetingId),
-    ]);
-    return { meeting, attendees, segments, actionItems, decisions, notes, summaries };
+  getBundle(meetingId: string): Promise<MeetingBundle> {
+    return loadBundle(this.stores, meetingId);
   }
 
   /** A child logger for one meeting, so every line about it can be found by its id. */

@@ -4,6 +4,7 @@ import { formatTopics, minutesView, topicTitle, type MinutesView } from '../minu
 import type { Analyzer, Minutes, MinutesInput } from '../minutes/types.ts';
 import type { Stores } from '../store/index.ts';
 import type { MeetingBundle } from '../types.ts';
+import { loadBundle } from '../store/bundle.ts';
 
 /** The sources minutes can be written by; anything else (manual edits) is never overwritten. */
 export const GENERATED_SOURCES = ['offline', 'llm'] as const;
@@ -87,18 +88,8 @@ export class MinutesService {
     return { minutes, bundle };
   }
 
-  async bundle(meetingId: string): Promise<MeetingBundle> {
-    const { stores } = this.deps;
-    const meeting = await stores.meetings.get(meetingId);
-    const [attendees, segments, actionItems, decisions, notes, summaries] = await Promise.all([
-      stores.attendees.list(meetingId),
-      stores.transcripts.list(meetingId),
-      stores.minutes.listActionItems({ meetingId }),
-      stores.minutes.listDecisions(meetingId),
-      stores.minutes.listNotes(meetingId),
-      stores.minutes.listSummaries(meetingId),
-    ]);
-    return { meeting, attendees, segments, actionItems, decisions, notes, summaries };
+  bundle(meetingId: string): Promise<MeetingBundle> {
+    return loadBundle(this.deps.stores, meetingId);
   }
 }
 
