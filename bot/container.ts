@@ -6,6 +6,8 @@ import type { Logger } from '../core/logger.ts';
 import { AutoMinutes } from '../core/meetings/AutoMinutes.ts';
 import { MeetingService } from '../core/meetings/MeetingService.ts';
 import { MinutesService } from '../core/meetings/MinutesService.ts';
+import { LiveCopilot } from '../core/meetings/LiveCopilot.ts';
+import { OfflineLiveAnalyzer } from '../core/minutes/offline/index.ts';
 import type { Analyzer } from '../core/minutes/types.ts';
 import { createDatabase, type Database } from '../core/store/db.ts';
 import { createStores, type Stores } from '../core/store/index.ts';
@@ -27,6 +29,8 @@ export interface Container {
   minutes: MinutesService;
   /** Writes minutes when a meeting ends or a transcript is imported. */
   autoMinutes: AutoMinutes;
+  /** Live insights (decisions, action items, questions) of meetings in progress, as `insight.added` events. */
+  copilot: LiveCopilot;
   /** The organization used when a request names none (single-team installs). */
   defaultOrganization: Organization;
   close(): Promise<void>;
@@ -55,6 +59,10 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const engine = createMinutesEngine(config, { ledger: stores.ledger, logger });
   const minutes = new MinutesService({ stores, bus, logger, analyzer: engine.analyzer });
   const autoMinutes = new AutoMinutes({ bus, minutes, logger }).start();
+  const copilot = new LiveCopilot({
+    bus, logger: logger.child({ component: 'copilot' }), getMeeting: (id) => meetings.getMeeting(id),
+    createAnalyzer: (meeting, attendees) => new OfflineLiveAnalyzer({ attendees, meetingStart: meeting?.startedAt ?? null }),
+  }).start();
   let defaultOrganization: Organization;
   try {
     defaultOrganization = await stores.organizations.ensure(config.DEFAULT_ORGANIZATION);
@@ -64,10 +72,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     throw err;
   }
   return {
-    config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, defaultOrganization,
+    config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, copilot, defaultOrganization,
     async close() {
       // Running generations end (cancelled) before the database they write to closes.
       await autoMinutes.stop();
+      copilot.stop();
       await bus.close();
       await engine.close().catch((err: unknown) => logger.warn({ err }, 'closing the LLM cache failed'));
       await db.close();

@@ -2,6 +2,8 @@ import type { Server } from 'node:http';
 import { createDashboard } from '../dashboard/app.ts';
 import { startAdapters } from './adapters.ts';
 import type { Container } from './container.ts';
+import { startDiscord } from './discord.ts';
+import type { DiscordAdapter } from '../adapters/discord/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -29,13 +31,22 @@ export async function startServer(c: Container): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : c.config.PORT;
   const url = c.config.PUBLIC_URL ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
   c.logger.info({ url }, `dashboard listening on ${url}`);
+  let discord: DiscordAdapter | null = null;
+  try {
+    discord = await startDiscord(c);
+  } catch (err) {
+    // A bad token or an unreachable Discord must not take the dashboard down with it.
+    c.logger.error({ err, adapter: 'discord' }, 'discord adapter failed to start; the dashboard keeps running');
+  }
   return {
     url,
     server,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    async stop() {
+      await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();
-      }),
+      });
+    },
   };
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import * as initial from './20261125000001_initial.ts';
 import * as llmUsage from './20261126000001_llm_usage.ts';
 import * as ingestFastPath from './20261127000001_ingest_fast_path.ts';
+import * as workspaces from './20261128000001_workspaces.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -11,6 +12,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261125000001_initial': initial,
   '20261126000001_llm_usage': llmUsage,
   '20261127000001_ingest_fast_path': ingestFastPath,
+  '20261128000001_workspaces': workspaces,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

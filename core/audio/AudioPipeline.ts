@@ -36,6 +36,12 @@ export interface AudioPipelineOptions {
   idleMs?: number;
   /** Period of the housekeeping timer; 0 = the caller calls tick(). */
   tickMs?: number;
+  /**
+   * Ordinal of the first stream (sequence numbers are built from it). A
+   * pipeline that resumes a meeting after a restart starts past the streams
+   * of the earlier run, so its segments are never taken for re-sends of them.
+   */
+  firstOrdinal?: number;
   language?: string;
   prompt?: string;
   queue?: QueueOptions;
@@ -208,7 +214,7 @@ export class AudioPipeline {
   private stream(stream: string): StreamState {
     let s = this.state.get(stream);
     if (!s) {
-      s = { name: this.options.displayName?.(stream) ?? stream, ordinal: this.state.size + 1, utterances: 0, lastArrivalMs: 0, active: false, recording: undefined };
+      s = { name: this.options.displayName?.(stream) ?? stream, ordinal: (this.options.firstOrdinal ?? 1) + this.state.size, utterances: 0, lastArrivalMs: 0, active: false, recording: undefined };
       this.state.set(stream, s);
     }
     return s;

@@ -1,5 +1,5 @@
-import type { Minutes } from '../minutes/types.ts';
-import type { Attendee, Meeting, Segment } from '../types.ts';
+import type { Insight, Minutes } from '../minutes/types.ts';
+import type { ActionItem, Attendee, Meeting, Segment } from '../types.ts';
 
 /** Everything the core announces about a meeting; adapters and the dashboard follow these. */
 export type MeetingEvent =
@@ -10,7 +10,10 @@ export type MeetingEvent =
   | { type: 'segment.added'; meetingId: string; segments: Segment[] }
   | { type: 'attendee.updated'; meetingId: string; attendee: Attendee }
   | { type: 'transcript.imported'; meeting: Meeting; segmentCount: number }
-  | { type: 'minutes.ready'; meeting: Meeting; minutes: Minutes };
+  | { type: 'minutes.ready'; meeting: Meeting; minutes: Minutes }
+  /** The live copilot noticed something; `evidence` holds the segments it cites, so a renderer needs no read. */
+  | { type: 'insight.added'; meetingId: string; insight: Insight; evidence: Pick<Segment, 'id' | 'speaker' | 'startMs' | 'endMs' | 'text'>[] }
+  | { type: 'action_item.updated'; meetingId: string; actionItem: ActionItem };
 
 export type MeetingEventType = MeetingEvent['type'];
 export type EventOf<T extends MeetingEventType> = Extract<MeetingEvent, { type: T }>;

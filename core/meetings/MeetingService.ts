@@ -59,6 +59,11 @@ export class MeetingService {
     return this.stores.meetings.list(filter);
   }
 
+  /** Records platform ids learnt after creation (a thread, a summary message); merged into the existing ones. */
+  setExternalIds(id: string, ids: Record<string, string>): Promise<Meeting> {
+    return this.stores.meetings.update(id, { externalIds: ids });
+  }
+
   startMeeting(id: string): Promise<Meeting> {
     return this.transition(id, 'start', { startedAt: this.now() });
   }

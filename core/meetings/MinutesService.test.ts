@@ -120,3 +120,22 @@ describeEachBackend('MinutesService', (ctx) => {
     await auto.stop();
   });
 });
+
+describeEachBackend('MinutesService.updateActionItem', (ctx) => {
+  it('updates an item, publishes action_item.updated, and treats another organization\'s item as not found', async () => {
+    const bus = new InProcessEventBus();
+    const updates: MeetingEvent[] = [];
+    bus.subscribe('action_item.updated', (e) => void updates.push(e));
+    const service = new MinutesService({ stores: ctx.stores, bus, logger: createLogger({ level: 'silent' }), analyzer: new OfflineAnalyzer() });
+    const meeting = await ctx.service.createMeeting({ organizationId: ctx.org.id, platform: 'discord', title: 'Items' });
+    const [item] = await ctx.stores.minutes.addActionItems([{ meetingId: meeting.id, description: 'Send notes' }]);
+    const done = await service.updateActionItem(item!.id, { status: 'completed' }, { organizationId: ctx.org.id });
+    expect(done.status).to.equal('completed');
+    expect(updates).to.have.length(1);
+    const other = await ctx.stores.organizations.ensure(`other-${meeting.id}`);
+    const err = await service.updateActionItem(item!.id, { status: 'pending' }, { organizationId: other.id }).catch((e: unknown) => e);
+    expect(err).to.have.property('code', 'ACTION_ITEM_NOT_FOUND');
+    expect((await ctx.stores.minutes.getActionItem(item!.id)).status).to.equal('completed');
+    expect(await service.updateActionItem('not-a-uuid', {}).catch((e: unknown) => (e as { code: string }).code)).to.equal('ACTION_ITEM_NOT_FOUND');
+  });
+});

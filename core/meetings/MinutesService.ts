@@ -3,7 +3,9 @@ import { meetingLogger, type Logger } from '../logger.ts';
 import { formatTopics, minutesView, topicTitle, type MinutesView } from '../minutes/stored.ts';
 import type { Analyzer, Minutes, MinutesInput } from '../minutes/types.ts';
 import type { Stores } from '../store/index.ts';
-import type { MeetingBundle } from '../types.ts';
+import type { ActionItem, MeetingBundle } from '../types.ts';
+import type { ActionItemPatch } from '../store/MinutesStore.ts';
+import { MinutesError } from '../errors.ts';
 import { loadBundle } from '../store/bundle.ts';
 
 /** The sources minutes can be written by; anything else (manual edits) is never overwritten. */
@@ -86,6 +88,22 @@ export class MinutesService {
     const bundle = await this.bundle(meetingId);
     await bus.publish({ type: 'minutes.ready', meeting: bundle.meeting, minutes });
     return { minutes, bundle };
+  }
+
+  /**
+   * Changes one action item (status, owner, due date, ...) on someone's behalf.
+   * With `organizationId`, an item of another organization is reported as not
+   * found, so a button or link can never reach across teams.
+   */
+  async updateActionItem(id: string, patch: ActionItemPatch, scope: { organizationId?: string } = {}): Promise<ActionItem> {
+    const { stores, bus } = this.deps;
+    const current = await stores.minutes.getActionItem(id);
+    if (scope.organizationId && current.organizationId !== scope.organizationId) {
+      throw new MinutesError('ACTION_ITEM_NOT_FOUND', `No action item with id ${id}`, { details: { actionItemId: id } });
+    }
+    const actionItem = await stores.minutes.updateActionItem(id, patch);
+    await bus.publish({ type: 'action_item.updated', meetingId: actionItem.meetingId, actionItem });
+    return actionItem;
   }
 
   bundle(meetingId: string): Promise<MeetingBundle> {

@@ -78,8 +78,10 @@ export class MeetingStore {
     return row ? toMeeting(row) : null;
   }
 
-  async update(id: string, patch: { title?: string; settings?: Record<string, unknown> }): Promise<Meeting> {
+  /** `externalIds` are merged into the stored ones (a thread created after the meeting started, say). */
+  async update(id: string, patch: { title?: string; settings?: Record<string, unknown>; externalIds?: ExternalIds }): Promise<Meeting> {
     const update: Record<string, unknown> = { updated_at: this.db.fn.now() };
+    if (patch.externalIds !== undefined) update.external_ids = this.db.raw('external_ids || ?::jsonb', [JSON.stringify(patch.externalIds)]);
     if (patch.title !== undefined) update.title = patch.title;
     if (patch.settings !== undefined) update.settings = JSON.stringify(patch.settings);
     const [row] = await this.db('meetings').where({ id }).update(update).returning('*');

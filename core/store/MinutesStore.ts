@@ -77,15 +77,28 @@ export class MinutesStore {
       if (value !== undefined) update[column] = value;
     }
     const [row] = isUuid(id) ? await this.db('action_items').where({ id }).update(update).returning('*') : [];
-    if (!row) throw new MinutesError('MEETING_NOT_FOUND', `No action item with id ${id}`, { details: { actionItemId: id } });
+    if (!row) throw new MinutesError('ACTION_ITEM_NOT_FOUND', `No action item with id ${id}`, { details: { actionItemId: id } });
     return toActionItem(row);
+  }
+
+  /** One action item with its meeting's organization, for ownership checks. */
+  async getActionItem(id: string): Promise<ActionItem & { organizationId: string }> {
+    const row = isUuid(id)
+      ? await this.db('action_items as a').join('meetings as m', 'm.id', 'a.meeting_id').select('a.*', 'm.organization_id').where('a.id', id).first()
+      : undefined;
+    if (!row) throw new MinutesError('ACTION_ITEM_NOT_FOUND', `No action item with id ${id}`, { details: { actionItemId: id } });
+    return { ...toActionItem(row), organizationId: row.organization_id as string };
   }
 
   async listActionItems(filter: ActionItemFilter = {}): Promise<ActionItem[]> {
     const query = this.db('action_items as a').select('a.*');
     if (filter.organizationId) query.join('meetings as m', 'm.id', 'a.meeting_id').where('m.organization_id', filter.organizationId);
     if (filter.meetingId) query.where('a.meeting_id', filter.meetingId);
-    if (filter.ownerUserId) query.where('a.owner_user_id', filter.ownerUserId);
+    // A person owns an item assigned to them directly or to their attendee record in the meeting.
+    if (filter.ownerUserId) {
+      query.where((q) => q.where('a.owner_user_id', filter.ownerUserId!)
+        .orWhereIn('a.owner_attendee_id', this.db('attendees').select('id').where('user_id', filter.ownerUserId!)));
+    }
     if (filter.status?.length) query.whereIn('a.status', filter.status);
     if (filter.dueBefore) query.where('a.due_date', '<', filter.dueBefore);
     query.orderByRaw('a.due_date ASC NULLS LAST, a.created_at ASC').limit(Math.min(filter.limit ?? 200, 1000)).offset(filter.offset ?? 0);

@@ -63,4 +63,14 @@ export class OrganizationStore {
       .first('users.*');
     return row ? toUser(row) : null;
   }
+
+  /** Platform account ids of users (e.g. Discord user ids), for mentioning the owner of an item. */
+  async externalIdsOf(platform: Platform, userIds: string[], externalTeamId = ''): Promise<Map<string, string>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.db('platform_identities')
+      .where({ platform, external_team_id: externalTeamId })
+      .whereIn('user_id', userIds)
+      .select('user_id', 'external_user_id');
+    return new Map(rows.map((r: { user_id: string; external_user_id: string }) => [r.user_id, r.external_user_id]));
+  }
 }

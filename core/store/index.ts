@@ -6,9 +6,11 @@ import { MinutesStore } from './MinutesStore.ts';
 import { OrganizationStore } from './OrganizationStore.ts';
 import { SearchStore } from './SearchStore.ts';
 import { TranscriptStore } from './TranscriptStore.ts';
+import { WorkspaceStore } from './WorkspaceStore.ts';
 
 export * from './db.ts';
-export { AttendeeStore, LedgerStore, MeetingStore, MinutesStore, OrganizationStore, SearchStore, TranscriptStore };
+export { AttendeeStore, LedgerStore, MeetingStore, MinutesStore, OrganizationStore, SearchStore, TranscriptStore, WorkspaceStore };
+export type { Workspace } from './WorkspaceStore.ts';
 export type { MeetingFilter, NewMeeting, Page } from './MeetingStore.ts';
 export type { SearchHit, SearchQuery, SearchResult } from './SearchStore.ts';
 export type { SegmentRow } from './TranscriptStore.ts';
@@ -25,6 +27,8 @@ export interface Stores {
   minutes: MinutesStore;
   /** LLM usage: tokens and cost per meeting and provider. */
   ledger: LedgerStore;
+  /** Platform workspaces → organizations, their settings, standing consent. */
+  workspaces: WorkspaceStore;
   /** Runs `work` with stores bound to one transaction: all of it is stored, or none. */
   transaction<T>(work: (stores: Stores) => Promise<T>): Promise<T>;
 }
@@ -38,6 +42,7 @@ export function createStores(db: Knex, options: { searchCandidateCap?: number } 
     search: new SearchStore(db, options.searchCandidateCap),
     minutes: new MinutesStore(db),
     ledger: new LedgerStore(db),
+    workspaces: new WorkspaceStore(db),
     transaction: (work) => db.transaction((trx) => work(createStores(trx, options))),
   };
 }
