@@ -13,6 +13,8 @@ import { createDatabase, type Database } from '../core/store/db.ts';
 import { createStores, type Stores } from '../core/store/index.ts';
 import type { Organization } from '../core/types.ts';
 import { createMinutesEngine } from './llm.ts';
+import type { AuthService } from '../core/auth/index.ts';
+import { createAuth } from './auth.ts';
 
 /** Everything the service runs on, built once from the config. */
 export interface Container {
@@ -31,6 +33,8 @@ export interface Container {
   autoMinutes: AutoMinutes;
   /** Live insights (decisions, action items, questions) of meetings in progress, as `insight.added` events. */
   copilot: LiveCopilot;
+  /** Dashboard sign-in: links, passwords, sessions. */
+  auth: AuthService;
   /** The organization used when a request names none (single-team installs). */
   defaultOrganization: Organization;
   close(): Promise<void>;
@@ -72,7 +76,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     throw err;
   }
   return {
-    config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, copilot, defaultOrganization,
+    config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, copilot, defaultOrganization, auth: createAuth({ config, logger, db }),
     async close() {
       // Running generations end (cancelled) before the database they write to closes.
       await autoMinutes.stop();

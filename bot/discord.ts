@@ -43,6 +43,7 @@ export function discordCore(c: Container, transcriber: () => Transcriber): Disco
     organizationFor: organizationResolver(c, 'discord', 'Discord'),
     links: dashboardLinks(c.config.publicUrl),
     retention: (org) => retentionOf(c.config, org),
+    signInLink: async (input) => `${c.config.publicUrl}${(await c.auth.issueSignInLink(input)).path}`,
     createAudio({ meeting, organization, displayName, firstOrdinal, onDelayed }) {
       const consent = new BusConsent(c.bus, meeting.id);
       const policy = recordingPolicy(organization.settings, (w) => c.logger.warn(w, w.message));

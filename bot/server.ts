@@ -3,6 +3,8 @@ import { createDashboard } from '../dashboard/app.ts';
 import { startAdapters } from './adapters.ts';
 import type { Container } from './container.ts';
 import { startDiscord } from './discord.ts';
+import { announceAdminLink } from './auth.ts';
+import { createRedisRateLimitStore } from '../adapters/redis/rateLimitStore.ts';
 import type { DiscordAdapter } from '../adapters/discord/index.ts';
 
 export interface RunningServer {
@@ -13,6 +15,7 @@ export interface RunningServer {
 
 /** Starts the HTTP server (dashboard, API, health) and the adapters that have credentials. */
 export async function startServer(c: Container): Promise<RunningServer> {
+  const rateLimit = c.config.REDIS_URL ? createRedisRateLimitStore(c.config.REDIS_URL) : null;
   const app = createDashboard({
     meetings: c.meetings,
     minutes: c.minutes,
@@ -21,6 +24,9 @@ export async function startServer(c: Container): Promise<RunningServer> {
     organizationId: c.defaultOrganization.id,
     logger: c.logger.child({ component: 'dashboard' }),
     readiness: { database: () => c.db.ping() },
+    auth: c.auth,
+    publicUrl: c.config.publicUrl,
+    ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
   });
   startAdapters(c.config, c.logger);
   const server = await new Promise<Server>((resolve, reject) => {
@@ -31,6 +37,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : c.config.PORT;
   const url = c.config.PUBLIC_URL ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
   c.logger.info({ url }, `dashboard listening on ${url}`);
+  await announceAdminLink(c, c.auth).catch((err: unknown) => c.logger.warn({ err }, 'could not issue the administrator sign-in link'));
   let discord: DiscordAdapter | null = null;
   try {
     discord = await startDiscord(c);
@@ -43,6 +50,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     server,
     async stop() {
       await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
+      await rateLimit?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -62,6 +62,7 @@ export const configSchema = z.object({
   ),
   DISCORD_MENTION_OWNERS: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined), z.enum(['true', 'false']).default('true')).transform((v) => v === 'true'),
   DISCORD_ALONE_GRACE_SECONDS: int(30, 0, 3600),
+  AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32).optional()),
   ORGANIZATION_MODE: z.preprocess(emptyToUndefined, z.enum(['single', 'per-workspace']).default('single')),
   RETENTION_DAYS: int(0, 0, 36500),
   SLACK_BOT_TOKEN: optionalString,
@@ -104,6 +105,7 @@ export type Config = Readonly<z.infer<typeof configSchema>> & {
 export const SECRET_KEYS = [
   'DATABASE_URL',
   'REDIS_URL',
+  'AUTH_SECRET',
   'DISCORD_TOKEN',
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',

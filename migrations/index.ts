@@ -3,6 +3,7 @@ import * as initial from './20261125000001_initial.ts';
 import * as llmUsage from './20261126000001_llm_usage.ts';
 import * as ingestFastPath from './20261127000001_ingest_fast_path.ts';
 import * as workspaces from './20261128000001_workspaces.ts';
+import * as auth from './20261129000001_auth.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -13,6 +14,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261126000001_llm_usage': llmUsage,
   '20261127000001_ingest_fast_path': ingestFastPath,
   '20261128000001_workspaces': workspaces,
+  '20261129000001_auth': auth,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -203,7 +203,7 @@ async function link(adapter: DiscordAdapter, i: ChatInputCommandInteraction<'cac
   const { core } = adapter.options;
   const organizationId = await orgOf(adapter, i);
   const url = core.signInLink
-    ? await core.signInLink({ organizationId, platform: 'discord', externalUserId: i.user.id, displayName: i.member.displayName })
+    ? await core.signInLink({ organizationId, platform: 'discord', externalUserId: i.user.id, externalTeamId: i.guildId, displayName: i.member.displayName })
     : core.links.home();
   await i.reply({ content: `Your dashboard: <${url}>${core.signInLink ? ' (a personal sign-in link: do not share it)' : ''}`, flags: EPHEMERAL });
 }

@@ -29,7 +29,7 @@ export interface DiscordCore {
   }): LiveAudio;
   links: Links;
   /** A personal sign-in link for the dashboard, when the dashboard has sign-in (issue #7); the plain URL otherwise. */
-  signInLink?(input: { organizationId: string; platform: 'discord'; externalUserId: string; displayName: string }): Promise<string>;
+  signInLink?(input: { organizationId: string; platform: 'discord'; externalUserId: string; externalTeamId: string; displayName: string }): Promise<string>;
   /** Retention shown in the consent notice, e.g. "90 days" or "until deleted". */
   retention(organization: Organization): { text: string; keepAudio: boolean };
 }

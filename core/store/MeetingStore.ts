@@ -105,6 +105,17 @@ export class MeetingStore {
       .offset(offset);
     return { items: rows.map(toMeeting), total: Number(count), limit, offset };
   }
+
+  /**
+   * Deletes a meeting of `organizationId` and, by foreign-key cascade, its
+   * attendees, transcript, minutes and recordings. False when there was none.
+   */
+  async delete(id: string, organizationId: string): Promise<boolean> {
+    if (!isUuid(id)) return false;
+    // RETURNING, not the affected-row count: knex-pglite does not report the count as a number.
+    const rows = await this.db('meetings').where({ id, organization_id: organizationId }).delete().returning('id');
+    return rows.length > 0;
+  }
 }
 
 export const isUuid = (v: string): boolean => /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(v);

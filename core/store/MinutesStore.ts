@@ -91,7 +91,21 @@ export class MinutesStore {
   }
 
   async listActionItems(filter: ActionItemFilter = {}): Promise<ActionItem[]> {
-    const query = this.db('action_items as a').select('a.*');
+    const query = this.actionItemQuery(filter).select('a.*');
+    query.orderByRaw('a.due_date ASC NULLS LAST, a.created_at ASC').limit(Math.min(filter.limit ?? 200, 1000)).offset(filter.offset ?? 0);
+    return (await query).map(toActionItem);
+  }
+
+  /** A page of action items matching `filter` (limit 1-200, default 50), with how many match in all. */
+  async pageActionItems(filter: ActionItemFilter = {}): Promise<{ items: ActionItem[]; total: number; limit: number; offset: number }> {
+    const limit = Math.min(Math.max(filter.limit ?? 50, 1), 200);
+    const offset = Math.max(filter.offset ?? 0, 0);
+    const [items, counted] = await Promise.all([this.listActionItems({ ...filter, limit, offset }), this.actionItemQuery(filter).count({ count: '*' })]);
+    return { items, total: Number((counted[0] as { count: string | number }).count), limit, offset };
+  }
+
+  private actionItemQuery(filter: ActionItemFilter): Knex.QueryBuilder {
+    const query = this.db('action_items as a');
     if (filter.organizationId) query.join('meetings as m', 'm.id', 'a.meeting_id').where('m.organization_id', filter.organizationId);
     if (filter.meetingId) query.where('a.meeting_id', filter.meetingId);
     // A person owns an item assigned to them directly or to their attendee record in the meeting.
@@ -101,8 +115,7 @@ export class MinutesStore {
     }
     if (filter.status?.length) query.whereIn('a.status', filter.status);
     if (filter.dueBefore) query.where('a.due_date', '<', filter.dueBefore);
-    query.orderByRaw('a.due_date ASC NULLS LAST, a.created_at ASC').limit(Math.min(filter.limit ?? 200, 1000)).offset(filter.offset ?? 0);
-    return (await query).map(toActionItem);
+    return query;
   }
 
   /**

@@ -73,4 +73,11 @@ export class OrganizationStore {
       .select('user_id', 'external_user_id');
     return new Map(rows.map((r: { user_id: string; external_user_id: string }) => [r.user_id, r.external_user_id]));
   }
+
+  /** Merges `patch` into the organization's settings (top-level keys replaced) in one statement. */
+  async updateSettings(id: string, patch: Record<string, unknown>): Promise<Organization> {
+    const [row] = await this.db('organizations').where({ id }).update({ settings: this.db.raw('settings || ?::jsonb', [JSON.stringify(patch)]) }).returning('*');
+    if (!row) throw new MinutesError('ORGANIZATION_NOT_FOUND', `No organization with id ${id}`, { details: { id } });
+    return toOrganization(row);
+  }
 }

@@ -85,6 +85,24 @@ export class TranscriptStore {
     return (await query).map(toSegment);
   }
 
+  /**
+   * One page of a transcript in time order, continuing after segment `after`
+   * (keyset on start time and id, so pages stay stable while segments are
+   * appended). `next` is the id to pass as `after` for the following page.
+   */
+  async page(meetingId: string, page: { after?: number; limit: number }): Promise<{ items: Segment[]; next: number | null }> {
+    const query = this.db('transcript_segments')
+      .select('id', 'meeting_id', 'attendee_id', 'speaker', 'start_ms', 'end_ms', 'text', 'confidence', 'source', 'source_seq', 'language')
+      .where('meeting_id', meetingId);
+    if (page.after !== undefined) {
+      const cursor = this.db('transcript_segments').select('start_ms', 'id').where({ id: page.after, meeting_id: meetingId });
+      query.whereRaw('(start_ms, id) > ?', [cursor]);
+    }
+    const rows = (await query.orderBy([{ column: 'start_ms' }, { column: 'id' }]).limit(page.limit + 1)).map(toSegment);
+    const items = rows.slice(0, page.limit);
+    return { items, next: rows.length > page.limit ? items[items.length - 1]!.id : null };
+  }
+
   async count(meetingId: string): Promise<number> {
     const [{ count }] = (await this.db('transcript_segments').where('meeting_id', meetingId).count({ count: '*' })) as [{ count: unknown }];
     return Number(count);

@@ -1,0 +1,73 @@
+import { MinutesError } from '../../core/errors.ts';
+import type { DashboardDeps } from '../app.ts';
+import type { ApiRoutes } from './route.ts';
+import { scopedMeeting } from './scope.ts';
+import {
+  CancelMeetingBody, CreateMeetingBody, EmptyBody, MeetingDetailSchema, MeetingListQuery, MeetingPageSchema, MeetingParams, MeetingSchema, UpdateMeetingBody,
+} from './schemas.ts';
+
+const tag = 'meetings';
+
+/** Meetings: list, create, read, rename, delete, and the lifecycle (start, end, cancel). */
+export function meetingRoutes(api: ApiRoutes, deps: DashboardDeps): void {
+  const { meetings, stores } = deps;
+
+  api.add({
+    method: 'get', path: '/api/meetings', operationId: 'listMeetings', summary: 'List meetings, newest first, 50 per page', tag,
+    query: MeetingListQuery, ok: [{ status: 200, description: 'A page of meetings', schema: MeetingPageSchema }],
+  }, async ({ query: { q, ...rest }, org }) => meetings.listMeetings({ ...rest, ...(q ? { title: q } : {}), organizationId: org }));
+
+  api.add({
+    method: 'post', path: '/api/meetings', operationId: 'createMeeting', summary: 'Schedule a meeting', tag,
+    body: CreateMeetingBody, ok: [{ status: 201, description: 'The scheduled meeting', schema: MeetingSchema }],
+  }, async ({ body, org }) => meetings.createMeeting({
+    organizationId: org, title: body.title, platform: body.platform, ...(body.scheduledAt ? { scheduledAt: new Date(body.scheduledAt) } : {}),
+  }));
+
+  api.add({
+    method: 'get', path: '/api/meetings/:id', operationId: 'getMeeting', summary: 'A meeting with its attendees and minutes (the transcript is paged separately)', tag,
+    params: MeetingParams, ok: [{ status: 200, description: 'The meeting', schema: MeetingDetailSchema }],
+  }, async ({ params, org }) => {
+    await scopedMeeting(stores, org, params.id);
+    const { segments, ...rest } = await meetings.getBundle(params.id);
+    return { ...rest, segmentCount: segments.length };
+  });
+
+  api.add({
+    method: 'patch', path: '/api/meetings/:id', operationId: 'updateMeeting', summary: 'Rename a meeting', tag,
+    params: MeetingParams, body: UpdateMeetingBody, ok: [{ status: 200, description: 'The renamed meeting', schema: MeetingSchema }],
+  }, async ({ params, body, org }) => {
+    await scopedMeeting(stores, org, params.id);
+    return stores.meetings.update(params.id, { title: body.title });
+  });
+
+  api.add({
+    method: 'delete', path: '/api/meetings/:id', operationId: 'deleteMeeting', summary: 'Delete a meeting with its transcript and minutes', tag,
+    params: MeetingParams, ok: [{ status: 204, description: 'Deleted' }],
+  }, async ({ params, org }) => {
+    if (!(await stores.meetings.delete(params.id, org))) throw new MinutesError('MEETING_NOT_FOUND', `No meeting with id ${params.id}`, { details: { meetingId: params.id } });
+    return undefined;
+  });
+
+  lifecycleRoutes(api, deps);
+}
+
+function lifecycleRoutes(api: ApiRoutes, { meetings, stores }: DashboardDeps): void {
+  const transition = (action: 'start' | 'end', summary: string, run: (id: string) => Promise<unknown>) => api.add({
+    method: 'post', path: `/api/meetings/:id/${action}`, operationId: `${action}Meeting`, summary, tag,
+    params: MeetingParams, body: EmptyBody, ok: [{ status: 200, description: 'The meeting in its new state', schema: MeetingSchema }], errors: [409],
+  }, async ({ params, org }) => {
+    await scopedMeeting(stores, org, params.id);
+    return run(params.id);
+  });
+  transition('start', 'Start a scheduled meeting', (id) => meetings.startMeeting(id));
+  transition('end', 'End a running meeting (its minutes are written next)', (id) => meetings.endMeeting(id));
+
+  api.add({
+    method: 'post', path: '/api/meetings/:id/cancel', operationId: 'cancelMeeting', summary: 'Cancel a scheduled or running meeting', tag,
+    params: MeetingParams, body: CancelMeetingBody, ok: [{ status: 200, description: 'The cancelled meeting', schema: MeetingSchema }], errors: [409],
+  }, async ({ params, body, org }) => {
+    await scopedMeeting(stores, org, params.id);
+    return meetings.cancelMeeting(params.id, body.reason);
+  });
+}
