@@ -13,6 +13,7 @@ import { createDatabase, type Database } from '../core/store/db.ts';
 import { createStores, type Stores } from '../core/store/index.ts';
 import type { Organization } from '../core/types.ts';
 import { createMinutesEngine } from './llm.ts';
+import { RedisEventBus } from '../adapters/redis/RedisEventBus.ts';
 import type { AuthService } from '../core/auth/index.ts';
 import { createAuth } from './auth.ts';
 
@@ -58,7 +59,10 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     throw err;
   }
   const stores = createStores(db.knex);
-  const bus = new InProcessEventBus(logger.child({ component: 'bus' }));
+  // Redis pub/sub carries events between instances (dashboards, bots, workers); one process needs nothing.
+  const bus: EventBus = config.REDIS_URL
+    ? new RedisEventBus({ url: config.REDIS_URL, channel: 'minutes:events', logger: logger.child({ component: 'bus' }) })
+    : new InProcessEventBus(logger.child({ component: 'bus' }));
   const meetings = new MeetingService({ stores, bus, logger });
   const engine = createMinutesEngine(config, { ledger: stores.ledger, logger });
   const minutes = new MinutesService({ stores, bus, logger, analyzer: engine.analyzer });

@@ -4,6 +4,12 @@ import { startAdapters } from './adapters.ts';
 import type { Container } from './container.ts';
 import { startDiscord } from './discord.ts';
 import { announceAdminLink } from './auth.ts';
+import { attachLiveServer } from '../dashboard/live/index.ts';
+import { meetingOrganization, socketAuthenticator } from './live.ts';
+import { attachRecordServer, recordPipelineFactory } from '../dashboard/record/index.ts';
+import { createTranscriberFromConfig } from '../adapters/asr/factory.ts';
+import type { Transcriber } from '../core/asr/types.ts';
+import { adapterStatuses } from './adapters.ts';
 import { createRedisRateLimitStore } from '../adapters/redis/rateLimitStore.ts';
 import type { DiscordAdapter } from '../adapters/discord/index.ts';
 
@@ -26,6 +32,8 @@ export async function startServer(c: Container): Promise<RunningServer> {
     readiness: { database: () => c.db.ping() },
     auth: c.auth,
     publicUrl: c.config.publicUrl,
+    platforms: adapterStatuses(c.config),
+    llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
   });
   startAdapters(c.config, c.logger);
@@ -37,6 +45,16 @@ export async function startServer(c: Container): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : c.config.PORT;
   const url = c.config.PUBLIC_URL ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
   c.logger.info({ url }, `dashboard listening on ${url}`);
+  let engine: Transcriber | null = null;
+  const record = attachRecordServer(server, {
+    authenticate: socketAuthenticator(c, c.auth), meetings: c.meetings, logger: c.logger.child({ component: 'record' }),
+    createPipeline: recordPipelineFactory({ meetings: c.meetings, bus: c.bus, transcriber: () => (engine ??= createTranscriberFromConfig(c.config)) }),
+    allowedOrigins: [new URL(url).origin],
+  });
+  const live = attachLiveServer(server, {
+    bus: c.bus, authenticate: socketAuthenticator(c, c.auth), meetingOrganization: (id) => meetingOrganization(c, id),
+    logger: c.logger.child({ component: 'live' }),
+  });
   await announceAdminLink(c, c.auth).catch((err: unknown) => c.logger.warn({ err }, 'could not issue the administrator sign-in link'));
   let discord: DiscordAdapter | null = null;
   try {
@@ -50,6 +68,8 @@ export async function startServer(c: Container): Promise<RunningServer> {
     server,
     async stop() {
       await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
+      await record.close();
+      await live.close();
       await rateLimit?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

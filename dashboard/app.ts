@@ -1,16 +1,12 @@
 import express, { type Request } from 'express';
-import { MinutesError } from '../core/errors.ts';
 import type { Orchestrator } from '../core/ai/Orchestrator.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MeetingService } from '../core/meetings/MeetingService.ts';
 import type { MinutesService } from '../core/meetings/MinutesService.ts';
-import { minutesView } from '../core/minutes/stored.ts';
 import type { Stores } from '../core/store/index.ts';
-import { MEETING_STATUSES, type MeetingStatus } from '../core/types.ts';
 import { apiRoutes, orgOf } from './api/index.ts';
 import { errorHandler, notFoundHandler, wrap } from './api/http.ts';
-import { scopedMeeting } from './api/scope.ts';
-import { meetingPage, meetingsPage, searchPage } from './pages.ts';
+import { createWebRouter, type PlatformStatus } from './web/router.ts';
 import type { AuthService } from '../core/auth/index.ts';
 import { authRouter, requireMethodPermission } from './auth/index.ts';
 import { isSecureUrl } from './auth/cookies.ts';
@@ -40,7 +36,15 @@ export interface DashboardDeps {
   rateLimitStore?: Store;
   /** Requests per minute per user (default 100). */
   rateLimitPerMinute?: number;
+  /** Which platform adapters run and what turns the others on (the empty state shows it). */
+  platforms?: PlatformStatus[];
+  /** Names of the LLM providers configured (never keys), for the settings page. */
+  llmProviders?: string[];
+  /** The small CC-licensed sample a fresh install offers to import. */
+  sampleTranscriptPath?: string;
 }
+
+const SAMPLE = new URL('../test/fixtures/transcripts/ami-ES2002a-excerpt.json', import.meta.url).pathname;
 
 /**
  * The dashboard: health endpoints, the JSON API under /api (described by
@@ -73,25 +77,20 @@ export function createDashboard(deps: DashboardDeps): express.Express {
     app.use(authGate(deps.auth, { secureCookies: isSecureUrl(publicUrl) }));
     app.use(limiter);
     app.use(authRouter({ auth: deps.auth, publicUrl }));
-    app.use(requireMethodPermission());
+    app.use(requireMethodPermission({ readOnlyPosts: ['/api/ask'] }));
   } else {
     app.use(limiter);
   }
 
   app.use(apiRoutes(deps).router);
 
-  app.get('/', wrap(async (req, res) => {
-    res.type('html').send(meetingsPage(await meetings.listMeetings({ organizationId: orgOf(req), ...listFilter(req) })));
-  }));
-  app.get('/meetings/:id', wrap(async (req, res) => {
-    await scopedMeeting(stores, orgOf(req), String(req.params.id));
-    const bundle = await meetings.getBundle(String(req.params.id));
-    res.type('html').send(meetingPage(bundle, minutesView(bundle)));
-  }));
-  app.get('/search', wrap(async (req, res) => {
-    const q = typeof req.query.q === 'string' ? req.query.q : '';
-    const result = q.trim() ? await stores.search.search({ ...searchQuery(req), organizationId: orgOf(req) }) : null;
-    res.type('html').send(searchPage(q, result));
+  app.use(currentUser(stores));
+  app.use(createWebRouter({
+    meetings, minutes: deps.minutes, stores, orgOf,
+    userOf: (req) => (req.res?.locals.user as { id: string; displayName: string; role: 'admin' | 'member' | 'guest' } | undefined) ?? null,
+    sampleTranscriptPath: deps.sampleTranscriptPath ?? SAMPLE,
+    platforms: deps.platforms ?? [],
+    llmProviders: deps.llmProviders ?? [],
   }));
 
   app.use(notFoundHandler);
@@ -114,30 +113,13 @@ async function readiness(checks: Record<string, () => Promise<void>>): Promise<{
   return { ready, checks: results };
 }
 
-function listFilter(req: Request): { status?: MeetingStatus; title?: string; limit: number; offset: number } {
-  const page = Math.max(Number(req.query.page) || 1, 1);
-  const status = MEETING_STATUSES.find((s) => s === req.query.status);
-  const title = typeof req.query.q === 'string' && req.query.q.trim() ? req.query.q.trim() : undefined;
-  return { ...(status ? { status } : {}), ...(title ? { title } : {}), limit: 50, offset: (page - 1) * 50 };
-}
-
-function searchQuery(req: Request) {
-  const str = (v: unknown) => (typeof v === 'string' && v.trim() ? v.trim() : undefined);
-  const date = (v: unknown) => {
-    const s = str(v);
-    if (!s) return undefined;
-    const d = new Date(s);
-    if (Number.isNaN(d.getTime())) throw new MinutesError('SEARCH_INVALID', `Not a date: ${s}`);
-    return d;
-  };
-  const page = Math.max(Number(req.query.page) || 1, 1);
-  return {
-    q: str(req.query.q) ?? '',
-    meetingId: str(req.query.meeting),
-    speaker: str(req.query.speaker),
-    from: date(req.query.from),
-    to: date(req.query.to),
-    limit: 20,
-    offset: (page - 1) * 20,
+/** The signed-in person (name and role) for pages; one read per request, only when signed in. */
+function currentUser(stores: Stores) {
+  return async (req: Request, res: express.Response, next: express.NextFunction) => {
+    if (req.auth) {
+      const user = await stores.organizations.getUser(req.auth.userId).catch(() => null);
+      if (user) res.locals.user = { id: user.id, displayName: user.displayName, role: user.role };
+    }
+    next();
   };
 }

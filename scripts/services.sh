@@ -43,3 +43,5 @@ redis_up || { echo "services: Redis is not answering on 127.0.0.1:6379" >&2; exi
 
 # Offline speech-to-text (pocketsphinx) and ffmpeg for the ASR tests; never fatal.
 bash "$(dirname "$0")/setup-audio.sh"
+# Debian's Chromium for the browser tests; never fatal (the browser tests say why they skip).
+bash "$(dirname "$0")/setup-browser.sh" || echo "services: Chromium could not be installed; browser tests will be skipped" >&2

@@ -1,11 +1,16 @@
 import type { Transcriber } from '../asr/types.ts';
+import { MinutesError } from '../errors.ts';
 import type { Logger } from '../logger.ts';
 import type { SegmentInput } from '../types.ts';
 import type { ConsentGate } from './consent.ts';
 import { LocalFrontEnds, type FrontEndHost } from './frontends.ts';
 import type { FrontEndOptions, FrontEndSink } from './StreamFrontEnd.ts';
 import { TranscriptionQueue, type QueueOptions } from './TranscriptionQueue.ts';
-import type { AudioIssue, OpusDecoderFactory, OpusPacket, PacketSink, RecorderFactory, Utterance } from './types.ts';
+import { SAMPLES_PER_MS, type AudioIssue, type OpusDecoderFactory, type OpusPacket, type PacketSink, type RecorderFactory, type Utterance } from './types.ts';
+
+const noDecoder: OpusDecoderFactory = () => {
+  throw new TypeError('no Opus decoder: this pipeline takes PCM only');
+};
 
 export type PipelineEvent =
   | { type: 'audio.issue'; issue: AudioIssue }
@@ -17,7 +22,11 @@ export interface AudioPipelineOptions {
   transcriber: Transcriber;
   /** Where segments go, e.g. `(s) => meetings.appendSegments(meetingId, s)` or an IngestBatcher. */
   append: (segments: SegmentInput[]) => Promise<unknown>;
-  /** Decoder per stream (adapters/audio/opus.ts). Needed unless `host` runs the stages elsewhere. */
+  /**
+   * Decoder per stream (adapters/audio/opus.ts). Needed for Opus packets
+   * unless `host` runs the stages elsewhere; a pipeline fed only through
+   * `pushPcm` (browser microphones) needs neither.
+   */
   decoder?: OpusDecoderFactory;
   /** Runs the per-stream stages somewhere else, e.g. `(sink) => new AudioWorkerPool({ sink, ... })`. */
   host?: (sink: FrontEndSink) => FrontEndHost;
@@ -92,13 +101,15 @@ export class AudioPipeline {
   private readonly queue: TranscriptionQueue;
   private readonly state = new Map<string, StreamState>();
   private readonly timer: NodeJS.Timeout | null;
+  /** False for a PCM-only pipeline (no decoder, no host): `push` is refused. */
+  private readonly opus: boolean;
   private readonly counters = { packets: 0, consentDropped: 0, corruptPackets: 0, latePackets: 0, utterances: 0, segments: 0, transcribeErrors: 0, appendErrors: 0 };
 
   constructor(private readonly options: AudioPipelineOptions) {
     const sink: FrontEndSink = { utterance: (u) => this.onUtterance(u), issue: (i) => this.onIssue(i) };
     if (options.host) this.host = options.host(sink);
-    else if (options.decoder) this.host = new LocalFrontEnds(options.decoder, sink, options.frontEnd);
-    else throw new TypeError('AudioPipeline needs a decoder factory or a host');
+    else this.host = new LocalFrontEnds(options.decoder ?? noDecoder, sink, options.frontEnd);
+    this.opus = Boolean(options.host || options.decoder);
     this.queue = new TranscriptionQueue({
       run: (u) => this.transcribe(u),
       dropped: (u, reason) => {
@@ -113,20 +124,45 @@ export class AudioPipeline {
 
   /** Feeds one packet of one speaker. Returns false when it was dropped unread (consent). */
   push(stream: string, packet: OpusPacket, arrivalMs = this.options.now()): boolean {
+    if (!this.opus) throw new TypeError('AudioPipeline needs a decoder factory or a host for Opus packets (this one takes pushPcm only)');
+    const s = this.admit(stream);
+    if (!s) return false;
+    if (this.options.recorder) this.record(stream, s, packet);
+    s.lastArrivalMs = arrivalMs;
+    // One fixed-shape object per packet (a spread here costs more than the VAD).
+    this.host.push(stream, { seq: packet.seq, timestamp: packet.timestamp, data: packet.data, arrivalMs });
+    return true;
+  }
+
+  /**
+   * Feeds already-decoded audio of one speaker: 16 kHz mono samples, any
+   * length (a browser sends 20 ms). Same consent check, VAD, cutter, queue and
+   * transcription as `push`, without decoding; not recorded (the recorder
+   * keeps Opus packets). `arrivalMs` is the meeting-clock ms of the first
+   * sample; by default the chunk is taken to have just ended. Returns false
+   * when it was dropped unread (consent).
+   */
+  pushPcm(stream: string, pcm: Int16Array, arrivalMs = this.options.now() - pcm.length / SAMPLES_PER_MS): boolean {
+    if (!this.host.pushPcm) throw new MinutesError('AUDIO_UNSUPPORTED_FORMAT', 'this audio front-end host takes Opus packets only; PCM needs the in-process front ends', { details: { input: 'pcm' } });
+    const s = this.admit(stream);
+    if (!s) return false;
+    s.lastArrivalMs = Math.max(s.lastArrivalMs, arrivalMs);
+    this.host.pushPcm(stream, pcm, arrivalMs);
+    return true;
+  }
+
+  /** The consent check every input passes first; null = dropped (and what was held of the speaker forgotten). */
+  private admit(stream: string): StreamState | null {
     const s = this.stream(stream);
     if (this.options.consent?.isOptedOut(s.name)) {
       this.counters.consentDropped++;
       if (s.active) this.forget(stream, s);
       if (s.recording) this.discardRecording(stream, s);
-      return false;
+      return null;
     }
-    if (this.options.recorder) this.record(stream, s, packet);
     this.counters.packets++;
-    s.lastArrivalMs = arrivalMs;
     s.active = true;
-    // One fixed-shape object per packet (a spread here costs more than the VAD).
-    this.host.push(stream, { seq: packet.seq, timestamp: packet.timestamp, data: packet.data, arrivalMs });
-    return true;
+    return s;
   }
 
   /** Housekeeping: closes paused utterances and releases streams idle for `idleMs`. */

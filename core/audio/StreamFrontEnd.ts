@@ -39,6 +39,9 @@ export class StreamFrontEnd {
   private anchor48 = 0;
   private pos48 = 0;
   private last: TimedPacket | null = null;
+  /** PCM input: meeting-clock ms of the first sample since the last anchor, and samples since then. */
+  private pcmAnchorMs: number | null = null;
+  private pcmSamples = 0;
   lastArrivalMs = 0;
   private readonly reanchorMs: number;
   private readonly maxFill: number;
@@ -64,6 +67,32 @@ export class StreamFrontEnd {
       return;
     }
     for (const p of due) this.play(p);
+  }
+
+  /**
+   * Already-decoded 16 kHz mono samples (a browser microphone): no jitter
+   * buffer or decoder, the same VAD and cutter. Time is the sample count
+   * since an anchor taken from `arrivalMs` (ms of the chunk's first sample);
+   * when arrival and sample time disagree by more than `reanchorMs` (the
+   * sender paused, or its clock drifted), arrival wins, never running back.
+   */
+  pushPcm(pcm: Int16Array, arrivalMs: number): void {
+    this.lastArrivalMs = Math.max(this.lastArrivalMs, arrivalMs);
+    if (pcm.length === 0) return;
+    let at = this.pcmAnchorMs === null ? Number.NaN : this.pcmAnchorMs + this.pcmSamples / SAMPLES_PER_MS;
+    if (!(Math.abs(arrivalMs - at) <= this.reanchorMs)) {
+      if (this.pcmAnchorMs === null) this.cutter.pos = Math.round(arrivalMs * SAMPLES_PER_MS);
+      this.pcmAnchorMs = at = Math.max(arrivalMs, this.cutter.pos / SAMPLES_PER_MS);
+      this.pcmSamples = 0;
+    }
+    this.pcmSamples += pcm.length;
+    const start = Math.round(at * SAMPLES_PER_MS);
+    const gap = start - this.cutter.pos;
+    if (gap >= SAMPLES_PER_MS * 10) {
+      if (gap <= this.maxFill) this.cutter.silence(gap);
+      else this.cutter.jump(start);
+    }
+    this.cutter.write(pcm);
   }
 
   /** Time passes without packets: play what the jitter buffer holds, and close a paused utterance. */

@@ -7,6 +7,12 @@ import type { OpusDecoderFactory, TimedPacket } from './types.ts';
  */
 export interface FrontEndHost {
   push(stream: string, packet: TimedPacket): void;
+  /**
+   * Already-decoded 16 kHz mono PCM (browser microphones); `arrivalMs` is the
+   * meeting-clock ms of its first sample. Optional: a host without it cannot
+   * take PCM streams (AudioPipeline.pushPcm then throws AUDIO_UNSUPPORTED_FORMAT).
+   */
+  pushPcm?(stream: string, pcm: Int16Array, arrivalMs: number): void;
   /** Lets time pass for every stream (jitter drain, closing paused utterances). */
   tick(nowMs: number): void;
   /** Frees a stream; `flush` emits its open utterance first (idle), otherwise it is discarded (consent). */
@@ -27,9 +33,17 @@ export class LocalFrontEnds implements FrontEndHost {
   ) {}
 
   push(stream: string, packet: TimedPacket): void {
+    this.frontEnd(stream).push(packet);
+  }
+
+  pushPcm(stream: string, pcm: Int16Array, arrivalMs: number): void {
+    this.frontEnd(stream).pushPcm(pcm, arrivalMs);
+  }
+
+  private frontEnd(stream: string): StreamFrontEnd {
     let fe = this.map.get(stream);
     if (!fe) this.map.set(stream, (fe = new StreamFrontEnd(stream, this.createDecoder, this.sink, this.options)));
-    fe.push(packet);
+    return fe;
   }
 
   tick(nowMs: number): void {

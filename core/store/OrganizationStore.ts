@@ -39,6 +39,12 @@ export class OrganizationStore {
     return toUser(row);
   }
 
+  async getUser(id: string): Promise<User | null> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) return null;
+    const row = await this.db('users').where({ id }).first();
+    return row ? toUser(row) : null;
+  }
+
   /** Links a platform account (Discord user, Slack member, Teams AAD object) to a user. Idempotent. */
   async linkIdentity(input: {
     userId: string;

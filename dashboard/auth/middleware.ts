@@ -87,8 +87,10 @@ export function requirePermission(permission: Permission): RequestHandler {
 }
 
 /** The role policy by method: reads need `read` (everyone), writes need `write` (guests are read-only). */
-export function requireMethodPermission(): RequestHandler {
-  return (req, res, next) => requirePermission(isSafeMethod(req.method) ? 'read' : 'write')(req, res, next);
+export function requireMethodPermission(options: { readOnlyPosts?: readonly string[] } = {}): RequestHandler {
+  // Some POSTs only read (a question is a body, not a change): guests may send those.
+  const reads = new Set(options.readOnlyPosts ?? []);
+  return (req, res, next) => requirePermission(isSafeMethod(req.method) || (req.method === 'POST' && reads.has(req.path)) ? 'read' : 'write')(req, res, next);
 }
 
 /**
