@@ -9,6 +9,7 @@ import { exportMeeting } from '../core/transcript/export/index.ts';
 import { clock } from '../core/format.ts';
 import { registerMinutesCommands } from './commands/minutes.ts';
 import { registerTranscribeCommand } from './commands/transcribe.ts';
+import { registerAdminCommands } from './commands/admin.ts';
 import { renderImportSummary } from './commands/render.ts';
 import { positiveInt, withContainer } from './commands/run.ts';
 import { runService } from './main.ts';
@@ -17,6 +18,8 @@ import { runService } from './main.ts';
 const program = new Command('minutes')
   .description('Open meeting minutes: import, summarize, ask, search and export meeting transcripts')
   .showHelpAfterError();
+
+registerAdminCommands(program);
 
 program.command('start').description('run the service: dashboard, API and configured adapters').action(() => runService());
 
