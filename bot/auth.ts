@@ -32,7 +32,7 @@ export function createAuth(c: Pick<Container, 'config' | 'logger' | 'db'>): Auth
  * every start logs a one-time sign-in link for the local administrator of the
  * default organization (valid 15 minutes), so `npm start` → open the link.
  */
-export async function announceAdminLink(c: Pick<Container, 'config' | 'logger' | 'db' | 'defaultOrganization'>, auth: AuthService): Promise<string | null> {
+export async function announceAdminLink(c: Pick<Container, 'config' | 'logger' | 'db' | 'defaultOrganization'>, auth: AuthService, baseUrl = c.config.publicUrl): Promise<string | null> {
   const withPassword = await c.db.knex('users as u').join('user_credentials as uc', 'uc.user_id', 'u.id').where('u.role', 'admin').first('u.id');
   if (withPassword) return null;
   let admin = await c.db.knex('users as u').join('platform_identities as pi', 'pi.user_id', 'u.id')
@@ -43,7 +43,7 @@ export async function announceAdminLink(c: Pick<Container, 'config' | 'logger' |
     admin = row;
   }
   const link = await auth.issueSignInLink({ organizationId: c.defaultOrganization.id, platform: 'web', externalUserId: 'local-admin', displayName: 'Administrator' });
-  const url = `${c.config.publicUrl}${link.path}`;
+  const url = `${baseUrl}${link.path}`;
   c.logger.info({ expiresAt: link.expiresAt }, `sign in to the dashboard as administrator: ${url} (one-time link, 15 minutes; set a password under Settings)`);
   return url;
 }

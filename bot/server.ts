@@ -1,4 +1,4 @@
-import type { Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import { createDashboard } from '../dashboard/app.ts';
 import { startAdapters } from './adapters.ts';
 import type { Container } from './container.ts';
@@ -22,6 +22,15 @@ export interface RunningServer {
 /** Starts the HTTP server (dashboard, API, health) and the adapters that have credentials. */
 export async function startServer(c: Container): Promise<RunningServer> {
   const rateLimit = c.config.REDIS_URL ? createRedisRateLimitStore(c.config.REDIS_URL) : null;
+  // Listen first: with PORT=0 the address people use (cookies, links, origin checks) is only known then.
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(c.config.PORT, c.config.HOST, () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : c.config.PORT;
+  const url = c.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
   const app = createDashboard({
     meetings: c.meetings,
     minutes: c.minutes,
@@ -31,19 +40,13 @@ export async function startServer(c: Container): Promise<RunningServer> {
     logger: c.logger.child({ component: 'dashboard' }),
     readiness: { database: () => c.db.ping() },
     auth: c.auth,
-    publicUrl: c.config.publicUrl,
+    publicUrl: url,
     platforms: adapterStatuses(c.config),
     llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
   });
   startAdapters(c.config, c.logger);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(c.config.PORT, c.config.HOST, () => resolve(s));
-    s.once('error', reject);
-  });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : c.config.PORT;
-  const url = c.config.PUBLIC_URL ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
+  server.on('request', app);
   c.logger.info({ url }, `dashboard listening on ${url}`);
   let engine: Transcriber | null = null;
   const record = attachRecordServer(server, {
@@ -55,7 +58,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     bus: c.bus, authenticate: socketAuthenticator(c, c.auth), meetingOrganization: (id) => meetingOrganization(c, id),
     logger: c.logger.child({ component: 'live' }),
   });
-  await announceAdminLink(c, c.auth).catch((err: unknown) => c.logger.warn({ err }, 'could not issue the administrator sign-in link'));
+  await announceAdminLink(c, c.auth, url).catch((err: unknown) => c.logger.warn({ err }, 'could not issue the administrator sign-in link'));
   let discord: DiscordAdapter | null = null;
   try {
     discord = await startDiscord(c);

@@ -97,6 +97,17 @@ describe('command line (embedded PGlite)', function () {
     expect(r.stderr).to.match(/PORT: expected/);
   });
 
+  it('creates an administrator with a password from the environment, refusing a short one', () => {
+    const run = (password: string) => spawnSync(tsx, ['bot/cli.ts', 'admin', 'create', 'chair@example.org'], { cwd: root, env: { ...env(), MINUTES_ADMIN_PASSWORD: password }, encoding: 'utf8' });
+    const short = run('short');
+    expect(short.status).to.equal(1);
+    expect(short.stderr).to.contain('REQUEST_INVALID');
+    const ok = run('a long enough password');
+    expect(ok.status, ok.stderr).to.equal(0);
+    expect(ok.stdout).to.contain('administrator chair@example.org created');
+    expect(run('another long password').status, 'the same email twice').to.equal(1);
+  });
+
   it('npm start serves /health on embedded defaults, says which adapters are off, and stops on SIGTERM', async () => {
     const child = spawn(tsx, ['bot/main.ts'], { cwd: root, env: { ...env(), LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
     let output = '';
@@ -120,6 +131,20 @@ describe('command line (embedded PGlite)', function () {
     expect(output).to.contain('slack adapter off');
     expect(output).to.contain('teams adapter off');
     expect(output).to.match(/minutes written by the offline analyzer; LLM providers off: set anthropic: ANTHROPIC_API_KEY, openai: OPENAI_API_KEY/);
+    // A newcomer's first minute: the logged admin link signs in, the empty dashboard offers the sample, the sample has minutes.
+    const link = new RegExp(`sign in to the dashboard as administrator: (${url}/auth/link/[A-Za-z0-9_-]+)`).exec(output)?.[1];
+    expect(link, output).to.be.a('string');
+    const signIn = await fetch(link!, { redirect: 'manual' });
+    expect(signIn.status).to.equal(303);
+    const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
+    const csrf = /minutes_csrf=([^;]+)/.exec(cookie)![1]!;
+    const home = await (await fetch(`${url}/`, { headers: { cookie } })).text();
+    expect(home).to.contain('Import a sample meeting').and.contain('DISCORD_TOKEN');
+    const imported = await fetch(`${url}/sample`, { method: 'POST', redirect: 'manual', headers: { cookie, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${csrf}` });
+    expect(imported.status).to.equal(303);
+    const page = await (await fetch(new URL(imported.headers.get('location')!, url), { headers: { cookie } })).text();
+    expect(page).to.contain('id="seg-').and.match(/Action items/);
+    expect((await fetch(`${url}/`, { redirect: 'manual' })).status, 'signed-out visitors go to /login').to.equal(303);
     const exit = new Promise<number | null>((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     expect(await exit).to.equal(0);
