@@ -113,6 +113,12 @@ describeEachBackend('dashboard access control (sign-in, roles, organizations, CS
     expect(without.status).to.equal(403);
     expect(((await without.json()) as { error: { code: string } }).error.code).to.equal('CSRF_MISSING');
     expect((await call('POST', '/api/meetings', null, { title: 'x' }, { cookie: jar, 'x-csrf-token': csrf })).status).to.equal(201);
+    // Signing out with the dashboard's form ends the session: its refresh token no longer works.
+    const out = await fetch(`${base}/auth/logout`, { method: 'POST', redirect: 'manual', headers: { cookie: jar, 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=${csrf}` });
+    expect(out.status).to.equal(303);
+    expect(out.headers.get('location')).to.equal('/login');
+    const refresh = cookies.find((c) => c.startsWith('minutes_refresh='))!.split('=')[1]!;
+    expect((await fetch(`${base}/auth/refresh`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ refreshToken: refresh }) })).status).to.equal(401);
     // The link was single use.
     expect((await fetch(`${base}${link.path}`, { redirect: 'manual' })).status).to.be.oneOf([401, 303]);
     const forged = tokens.member.slice(0, -4) + (tokens.member.endsWith('AAAA') ? 'BBBB' : 'AAAA');

@@ -13,6 +13,7 @@ import { isSecureUrl } from './auth/cookies.ts';
 import { authGate, loginPage } from './authGate.ts';
 import { formCsrf, rateLimiter, securityMiddleware } from './security.ts';
 import type { Store } from 'express-rate-limit';
+import { attachCache, type DashboardCache } from './cache/index.ts';
 
 export interface DashboardDeps {
   meetings: MeetingService;
@@ -42,6 +43,8 @@ export interface DashboardDeps {
   llmProviders?: string[];
   /** The small CC-licensed sample a fresh install offers to import. */
   sampleTranscriptPath?: string;
+  /** Read-through cache of meeting lists, meetings and minutes (in-process or Redis, built by the service). */
+  cache?: DashboardCache | null;
 }
 
 const SAMPLE = new URL('../test/fixtures/transcripts/ami-ES2002a-excerpt.json', import.meta.url).pathname;
@@ -82,6 +85,10 @@ export function createDashboard(deps: DashboardDeps): express.Express {
     app.use(limiter);
   }
 
+  if (deps.cache) {
+    attachCache(app.locals, deps.cache);
+    app.use(deps.cache.writeHook(orgOf));
+  }
   app.use(apiRoutes(deps).router);
 
   app.use(currentUser(stores));

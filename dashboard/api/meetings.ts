@@ -15,7 +15,10 @@ export function meetingRoutes(api: ApiRoutes, deps: DashboardDeps): void {
   api.add({
     method: 'get', path: '/api/meetings', operationId: 'listMeetings', summary: 'List meetings, newest first, 50 per page', tag,
     query: MeetingListQuery, ok: [{ status: 200, description: 'A page of meetings', schema: MeetingPageSchema }],
-  }, async ({ query: { q, ...rest }, org }) => meetings.listMeetings({ ...rest, ...(q ? { title: q } : {}), organizationId: org }));
+  }, async ({ query: { q, ...rest }, org }) => {
+    const filter = { ...rest, ...(q ? { title: q } : {}), organizationId: org };
+    return deps.cache ? deps.cache.list(org, filter, () => meetings.listMeetings(filter)) : meetings.listMeetings(filter);
+  });
 
   api.add({
     method: 'post', path: '/api/meetings', operationId: 'createMeeting', summary: 'Schedule a meeting', tag,
@@ -27,10 +30,16 @@ export function meetingRoutes(api: ApiRoutes, deps: DashboardDeps): void {
   api.add({
     method: 'get', path: '/api/meetings/:id', operationId: 'getMeeting', summary: 'A meeting with its attendees and minutes (the transcript is paged separately)', tag,
     params: MeetingParams, ok: [{ status: 200, description: 'The meeting', schema: MeetingDetailSchema }],
-  }, async ({ params, org }) => {
-    await scopedMeeting(stores, org, params.id);
-    const { segments, ...rest } = await meetings.getBundle(params.id);
-    return { ...rest, segmentCount: segments.length };
+  }, async ({ params, org, res }) => {
+    const load = async () => {
+      await scopedMeeting(stores, org, params.id);
+      const { segments, ...rest } = await meetings.getBundle(params.id);
+      return { ...rest, segmentCount: segments.length };
+    };
+    if (!deps.cache) return load();
+    // Sent as stored: a hit costs no store read and no JSON round trip.
+    res.type('application/json').send(await deps.cache.meetingJson(org, params.id, 'detail', load));
+    return undefined;
   });
 
   api.add({

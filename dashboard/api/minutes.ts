@@ -14,9 +14,14 @@ export function minutesRoutes(api: ApiRoutes, deps: DashboardDeps): void {
   api.add({
     method: 'get', path: '/api/meetings/:id/minutes', operationId: 'getMinutes', summary: 'The stored minutes (exists: false until written)', tag: 'minutes',
     params: MeetingParams, ok: [{ status: 200, description: 'The minutes', schema: MinutesViewSchema }],
-  }, async ({ params, org }) => {
-    await scopedMeeting(stores, org, params.id);
-    return minutes.view(params.id);
+  }, async ({ params, org, res }) => {
+    const load = async () => {
+      await scopedMeeting(stores, org, params.id);
+      return minutes.view(params.id);
+    };
+    if (!deps.cache) return load();
+    res.type('application/json').send(await deps.cache.minutesJson(org, params.id, 'view', load));
+    return undefined;
   });
 
   api.add({

@@ -80,6 +80,8 @@ export function authRouter(deps: AuthRouterDeps): Router {
     const claims = access ? await auth.verifyAccessToken(access).catch(() => null) : null;
     if (claims) await auth.revoke(claims.sessionId);
     clearSessionCookies(res, secure);
+    // The dashboard's sign-out button is a plain form: send the browser to the sign-in page.
+    if (req.is('application/x-www-form-urlencoded')) return void res.redirect(303, '/login');
     res.status(204).end();
   });
 

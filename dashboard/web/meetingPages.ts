@@ -6,6 +6,7 @@ import { minutesView } from '../../core/minutes/stored.ts';
 import { parseTranscript } from '../../core/transcript/import/index.ts';
 import { ACTION_STATUSES, MEETING_STATUSES, PLATFORMS, PRIORITIES, type MeetingBundle } from '../../core/types.ts';
 import { scopedMeeting } from '../api/scope.ts';
+import { cacheOf } from '../cache/index.ts';
 import { page, pageNumber, pager, render, str, type WebDeps } from './render.ts';
 
 const PER_PAGE = 50;
@@ -25,7 +26,9 @@ export function meetingPages(router: Router, deps: WebDeps): void {
     const title = str(req.query.title);
     const organizationId = deps.orgOf(req);
     const filter = { organizationId, ...(status ? { status } : {}), ...(platform ? { platform } : {}), ...(title ? { title } : {}) };
-    const list = await meetings.listMeetings({ ...filter, limit: PER_PAGE, offset: (current - 1) * PER_PAGE });
+    const query = { ...filter, limit: PER_PAGE, offset: (current - 1) * PER_PAGE };
+    const cache = cacheOf(req);
+    const list = cache ? await cache.list(organizationId, query, () => meetings.listMeetings(query)) : await meetings.listMeetings(query);
     const filtered = Boolean(status || platform || title);
     const empty = list.total === 0 && !filtered;
     const readme = deps.links?.readme;
@@ -52,8 +55,13 @@ export function meetingPages(router: Router, deps: WebDeps): void {
 
   router.get('/meetings/:id', page(deps, async (req, res) => {
     const id = String(req.params.id);
-    await scopedMeeting(stores, deps.orgOf(req), id);
-    const bundle = await meetings.getBundle(id);
+    const organizationId = deps.orgOf(req);
+    const load = async () => {
+      await scopedMeeting(stores, organizationId, id);
+      return meetings.getBundle(id);
+    };
+    const cache = cacheOf(req);
+    const bundle = cache ? await cache.meeting(organizationId, id, 'bundle', load) : await load();
     render(req, res, deps, 'meeting', { title: bundle.meeting.title, ...meetingModel(bundle), scripts: ['/static/vendor/chartist.js', '/static/app.js', '/static/live.js', '/static/actions.js'] });
   }));
 }

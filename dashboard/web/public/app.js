@@ -7,6 +7,13 @@
     });
   }
 
+  // Signing out also forgets the meetings cached for offline reading on this device.
+  document.addEventListener('submit', function (e) {
+    if (e.target && e.target.id === 'signout' && navigator.serviceWorker && navigator.serviceWorker.controller) {
+      navigator.serviceWorker.controller.postMessage({ type: 'clear' });
+    }
+  });
+
   // Evidence links (#seg-<id>): CSS :target highlights the line; this scrolls it to the middle and marks it.
   function cite(hash, smooth) {
     if (!/^#seg-\d+$/.test(hash)) return;
