@@ -12,6 +12,9 @@ import type { Transcriber } from '../core/asr/types.ts';
 import { adapterStatuses } from './adapters.ts';
 import { createRedisRateLimitStore } from '../adapters/redis/rateLimitStore.ts';
 import type { DiscordAdapter } from '../adapters/discord/index.ts';
+import { RedisCache } from '../adapters/redis/RedisCache.ts';
+import { InProcessCache } from '../core/cache/index.ts';
+import { DashboardCache } from '../dashboard/cache/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -22,6 +25,11 @@ export interface RunningServer {
 /** Starts the HTTP server (dashboard, API, health) and the adapters that have credentials. */
 export async function startServer(c: Container): Promise<RunningServer> {
   const rateLimit = c.config.REDIS_URL ? createRedisRateLimitStore(c.config.REDIS_URL) : null;
+  // Shared by every instance on one Redis (their writes invalidate each other's entries); else this process's own.
+  const redisCache = c.config.REDIS_URL ? new RedisCache({ url: c.config.REDIS_URL, prefix: 'minutes:dashboard:' }) : null;
+  const cache = new DashboardCache({
+    cache: redisCache ?? new InProcessCache({ maxEntries: 20_000 }), bus: c.bus, logger: c.logger.child({ component: 'cache' }),
+  });
   // Listen first: with PORT=0 the address people use (cookies, links, origin checks) is only known then.
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -44,6 +52,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     platforms: adapterStatuses(c.config),
     llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
+    cache,
   });
   startAdapters(c.config, c.logger);
   server.on('request', app);
@@ -74,6 +83,8 @@ export async function startServer(c: Container): Promise<RunningServer> {
       await record.close();
       await live.close();
       await rateLimit?.close();
+      cache.close();
+      await redisCache?.close();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

@@ -133,6 +133,10 @@ describeEachBackend('dashboard access control (sign-in, roles, organizations, CS
     const res = await fetch(`${base}/meetings/${ids.meeting}`, { redirect: 'manual', headers: { accept: 'text/html' } });
     expect(res.status).to.equal(303);
     expect(res.headers.get('location')).to.equal(`/login?next=${encodeURIComponent(`/meetings/${ids.meeting}`)}`);
+    for (const path of ['/static/app.css', '/static/app.js', '/manifest.webmanifest', '/sw.js']) {
+      expect((await fetch(`${base}${path}`)).status, `${path} signed out`).to.equal(200);
+      expect((await call('GET', path, 'guest')).status, `${path} signed in`).to.equal(200);
+    }
     const login = await fetch(`${base}/login`);
     expect(await login.text()).to.contain('/minutes link');
     expect(login.headers.get('content-security-policy')).to.contain("script-src 'self'");

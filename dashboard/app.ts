@@ -80,7 +80,9 @@ export function createDashboard(deps: DashboardDeps): express.Express {
     app.use(authGate(deps.auth, { secureCookies: isSecureUrl(publicUrl) }));
     app.use(limiter);
     app.use(authRouter({ auth: deps.auth, publicUrl }));
-    app.use(requireMethodPermission({ readOnlyPosts: ['/api/ask'] }));
+    // Public paths (static files, sign-in, health) passed the gate unidentified: no role to check there.
+    const permission = requireMethodPermission({ readOnlyPosts: ['/api/ask'] });
+    app.use((req, res, next) => (req.auth ? permission(req, res, next) : next()));
   } else {
     app.use(limiter);
   }
@@ -123,7 +125,8 @@ async function readiness(checks: Record<string, () => Promise<void>>): Promise<{
 /** The signed-in person (name and role) for pages; one read per request, only when signed in. */
 function currentUser(stores: Stores) {
   return async (req: Request, res: express.Response, next: express.NextFunction) => {
-    if (req.auth) {
+    // Pages only: the API and static files never show who is signed in, so they skip this read.
+    if (req.auth && !req.path.startsWith('/api/') && !req.path.startsWith('/static/')) {
       const user = await stores.organizations.getUser(req.auth.userId).catch(() => null);
       if (user) res.locals.user = { id: user.id, displayName: user.displayName, role: user.role };
     }

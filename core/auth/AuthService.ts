@@ -1,3 +1,4 @@
+import { LRUCache } from 'lru-cache';
 import { randomUUID } from 'node:crypto';
 import type { Knex } from 'knex';
 import { MinutesError } from '../errors.ts';
@@ -68,6 +69,8 @@ export class AuthService {
   private readonly linkTtlMs: number;
   private readonly sessionTtlMs: number;
   private dummyHash: Promise<string> | null = null;
+  /** Tokens already verified, until their expiry: every API call verifies one, and the signature check dominates a cached read. */
+  private readonly verified = new LRUCache<string, { claims: AccessClaims; expiresAtMs: number }>({ max: 10_000 });
 
   constructor(options: AuthServiceOptions) {
     this.db = options.db;
@@ -199,7 +202,13 @@ export class AuthService {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       return Promise.reject(new MinutesError('AUTH_INVALID', 'The access token is not valid'));
     }
-    return this.signer.verify(token);
+    const known = this.verified.get(token);
+    if (known && known.expiresAtMs > this.now().getTime()) return Promise.resolve(known.claims);
+    return this.signer.verify(token).then((claims) => {
+      const expiresAtMs = expiryOf(token);
+      if (expiresAtMs !== null) this.verified.set(token, { claims, expiresAtMs });
+      return claims;
+    });
   }
 
   /** The CSRF token for a session: derived, so nothing extra is stored and it survives refreshes. */
@@ -284,4 +293,14 @@ function isTokenShaped(token: unknown): token is string {
 
 function clip(userAgent: string | null | undefined): string | null {
   return userAgent ? userAgent.slice(0, 512) : null;
+}
+
+/** The `exp` of a token whose signature was just checked, in ms. */
+function expiryOf(token: string): number | null {
+  try {
+    const payload = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { exp?: unknown };
+    return typeof payload.exp === 'number' ? payload.exp * 1000 : null;
+  } catch {
+    return null;
+  }
 }

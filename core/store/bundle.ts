@@ -14,3 +14,17 @@ export async function loadBundle(stores: Stores, meetingId: string): Promise<Mee
   ]);
   return { meeting, attendees, segments, actionItems, decisions, notes, summaries };
 }
+
+/** The same without the transcript (which can be long), with its length instead. */
+export async function loadBundleHead(stores: Stores, meetingId: string): Promise<Omit<MeetingBundle, 'segments'> & { segmentCount: number }> {
+  const meeting = await stores.meetings.get(meetingId);
+  const [attendees, segmentCount, actionItems, decisions, notes, summaries] = await Promise.all([
+    stores.attendees.list(meetingId),
+    stores.transcripts.count(meetingId),
+    stores.minutes.listActionItems({ meetingId }),
+    stores.minutes.listDecisions(meetingId),
+    stores.minutes.listNotes(meetingId),
+    stores.minutes.listSummaries(meetingId),
+  ]);
+  return { meeting, attendees, segmentCount, actionItems, decisions, notes, summaries };
+}

@@ -1,3 +1,4 @@
+import { loadBundleHead } from '../../core/store/bundle.ts';
 import { MinutesError } from '../../core/errors.ts';
 import type { DashboardDeps } from '../app.ts';
 import type { ApiRoutes } from './route.ts';
@@ -33,8 +34,7 @@ export function meetingRoutes(api: ApiRoutes, deps: DashboardDeps): void {
   }, async ({ params, org, res }) => {
     const load = async () => {
       await scopedMeeting(stores, org, params.id);
-      const { segments, ...rest } = await meetings.getBundle(params.id);
-      return { ...rest, segmentCount: segments.length };
+      return loadBundleHead(stores, params.id);
     };
     if (!deps.cache) return load();
     // Sent as stored: a hit costs no store read and no JSON round trip.
