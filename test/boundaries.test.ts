@@ -44,6 +44,12 @@ function violations(dir: string, forbiddenDirs: string[]): string[] {
   return found;
 }
 
+/**
+ * Tests may wire real parts together (a dashboard test on a real Redis cache);
+ * the rule is about what the shipped code depends on. core/ stays strict even in tests.
+ */
+const isTest = (violation: string): boolean => /^\S+\.test\.ts imports /.test(violation);
+
 describe('import boundaries', () => {
   it('finds imports of every form (so the check below can fail)', () => {
     const specs = importsOf(`import x from 'express';\nimport { y } from "../adapters/discord/index.ts";\nconst z = await import('discord.js');\nimport 'openai';\nexport * from './a.ts';`);
@@ -58,12 +64,12 @@ describe('import boundaries', () => {
     for (const adapter of readdirSync(join(root, 'adapters')).filter((d) => statSync(join(root, 'adapters', d)).isDirectory())) {
       const others = readdirSync(join(root, 'adapters')).filter((d) => d !== adapter).map((d) => `adapters/${d}`);
       // Adapters may use their own platform SDK; only project-relative imports are checked here.
-      const found = violations(`adapters/${adapter}`, [...others, 'dashboard', 'bot']).filter((v) => / imports \./.test(v));
+      const found = violations(`adapters/${adapter}`, [...others, 'dashboard', 'bot']).filter((v) => / imports \./.test(v) && !isTest(v));
       expect(found, adapter).to.deep.equal([]);
     }
   });
 
   it('the dashboard does not import adapters or bot/', () => {
-    expect(violations('dashboard', ['adapters', 'bot']).filter((v) => / imports \./.test(v))).to.deep.equal([]);
+    expect(violations('dashboard', ['adapters', 'bot']).filter((v) => / imports \./.test(v) && !isTest(v))).to.deep.equal([]);
   });
 });

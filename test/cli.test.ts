@@ -98,18 +98,27 @@ describe('command line (embedded PGlite)', function () {
   });
 
   it('creates an administrator with a password from the environment, refusing a short one', () => {
-    const run = (password: string) => spawnSync(tsx, ['bot/cli.ts', 'admin', 'create', 'chair@example.org'], { cwd: root, env: { ...env(), MINUTES_ADMIN_PASSWORD: password }, encoding: 'utf8' });
-    const short = run('short');
-    expect(short.status).to.equal(1);
-    expect(short.stderr).to.contain('REQUEST_INVALID');
-    const ok = run('a long enough password');
-    expect(ok.status, ok.stderr).to.equal(0);
-    expect(ok.stdout).to.contain('administrator chair@example.org created');
-    expect(run('another long password').status, 'the same email twice').to.equal(1);
+    // A data dir of its own: the shared one must keep "no administrator has a password" for the npm start test.
+    const own = mkdtempSync(join(tmpdir(), 'minutes-admin-'));
+    const run = (password: string) => spawnSync(tsx, ['bot/cli.ts', 'admin', 'create', 'chair@example.org'], { cwd: root, env: { ...env(), DATA_DIR: own, MINUTES_ADMIN_PASSWORD: password }, encoding: 'utf8' });
+    try {
+      const short = run('short');
+      expect(short.status).to.equal(1);
+      expect(short.stderr).to.contain('REQUEST_INVALID');
+      const ok = run('a long enough password');
+      expect(ok.status, ok.stderr).to.equal(0);
+      expect(ok.stdout).to.contain('administrator chair@example.org created');
+      expect(run('another long password').status, 'the same email twice').to.equal(1);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
   });
 
   it('npm start serves /health on embedded defaults, says which adapters are off, and stops on SIGTERM', async () => {
-    const child = spawn(tsx, ['bot/main.ts'], { cwd: root, env: { ...env(), LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
+    // A fresh data dir: what a newcomer's first start sees (the other tests here filled the shared one).
+    const fresh = mkdtempSync(join(tmpdir(), 'minutes-start-'));
+    const child = spawn(tsx, ['bot/main.ts'], { cwd: root, env: { ...env(), DATA_DIR: fresh, LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
+    child.once('exit', () => rmSync(fresh, { recursive: true, force: true }));
     let output = '';
     child.stderr.on('data', (d) => (output += d));
     const url = await new Promise<string>((resolve, reject) => {

@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import type { MeetingEvent } from '../../core/bus/EventBus.ts';
 import { InProcessEventBus } from '../../core/bus/InProcessEventBus.ts';
 import { sampleActionItem, sampleMeeting, sampleSegment } from '../../core/bus/eventBus.contract.ts';
-import { as, connectViewer, startLive, upgradeStatus, type Running, type TestViewer } from './testing.ts';
+import { as, connectViewer, stalledViewer, startLive, upgradeStatus, type Running, type TestViewer } from './testing.ts';
 
 const presenceOf = (m: { type: string }) => m.type === 'presence';
 const viewersIn = (m: unknown) => (m as { viewers: { id: string }[] }).viewers.map((v) => v.id).sort();
@@ -118,9 +118,8 @@ describe('live collaboration channel', () => {
   it('drops a slow consumer and keeps serving the others', async () => {
     await running.close();
     running = await startLive(bus, { maxBufferedBytes: 64 * 1024 });
-    const slow = await connect('m-1', 'alice');
+    const slow = await stalledViewer(running.url('m-1'), as('alice')); // never reads: the server's send buffer for it grows
     const fine = await connect('m-1', 'bob');
-    slow.ws.pause(); // stops reading: the server's send buffer for it grows
     const big = { ...sampleSegment(1), text: 'x'.repeat(256 * 1024) };
     // Bounded by time, not iterations: on a loaded machine the socket buffer fills more slowly.
     for (const deadline = Date.now() + 15_000; Date.now() < deadline && running.live.stats().connections === 2;) {
@@ -130,7 +129,7 @@ describe('live collaboration channel', () => {
     expect(running.live.stats().connections).to.equal(1);
     await bus.publish({ type: 'meeting.ended', meeting: sampleMeeting('m-1') });
     await fine.next((m) => m.type === 'meeting.ended', 20_000);
-    slow.ws.terminate();
+    slow.destroy();
   });
 
   it('drops a socket that stops answering heartbeats', async () => {

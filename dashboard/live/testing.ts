@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import { WebSocket } from 'ws';
 import type { EventBus } from '../../core/bus/EventBus.ts';
 import { createLogger } from '../../core/logger.ts';
@@ -58,6 +59,28 @@ export function connectViewer(url: string, headers: Record<string, string> = {})
         await closed;
       },
     }));
+  });
+}
+
+/**
+ * A viewer that completes the WebSocket handshake on a raw TCP socket and then
+ * never reads: a truly stalled client. (A `ws` client's pause() is not enough
+ * when an HTTP interceptor such as nock wraps client sockets in the same process.)
+ */
+export function stalledViewer(url: string, headers: Record<string, string>): Promise<{ destroy(): void }> {
+  const { hostname, port, pathname } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect({ host: hostname, port: Number(port) }, () => {
+      const lines = [`GET ${pathname} HTTP/1.1`, `Host: ${hostname}:${port}`, 'Upgrade: websocket', 'Connection: Upgrade',
+        `Sec-WebSocket-Key: ${randomBytes(16).toString('base64')}`, 'Sec-WebSocket-Version: 13', ...Object.entries(headers).map(([k, v]) => `${k}: ${v}`)];
+      socket.write(`${lines.join('\r\n')}\r\n\r\n`);
+    });
+    socket.once('data', (chunk) => {
+      if (!chunk.toString('latin1').startsWith('HTTP/1.1 101')) return reject(new Error(`upgrade refused: ${chunk.toString('latin1').split('\r\n')[0]}`));
+      socket.pause();
+      resolve({ destroy: () => socket.destroy() });
+    });
+    socket.once('error', reject);
   });
 }
 
