@@ -47,7 +47,7 @@ export interface DashboardDeps {
   cache?: DashboardCache | null;
 }
 
-const SAMPLE = new URL('../test/fixtures/transcripts/ami-ES2002a-excerpt.json', import.meta.url).pathname;
+const SAMPLE = new URL('../test/fixtures/transcripts/ami-ES2006c-excerpt.json', import.meta.url).pathname;
 
 /**
  * The dashboard: health endpoints, the JSON API under /api (described by

@@ -10,7 +10,8 @@ import { cacheOf } from '../cache/index.ts';
 import { page, pageNumber, pager, render, str, type WebDeps } from './render.ts';
 
 const PER_PAGE = 50;
-export const SAMPLE_ID = 'ami-ES2002a-excerpt';
+/** The AMI meeting code of a shipped sample (`ami-ES2006c-excerpt` → `ES2006c`). */
+export const sampleCode = (sample: string): string => /ES\d{4}[a-d]/.exec(sample)?.[0] ?? sample;
 /** README sections that explain each platform (anchors of its headings). */
 const README_SECTION: Record<string, string> = { discord: 'discord', slack: 'configuration', teams: 'configuration' };
 const PALETTE = 8;
@@ -45,9 +46,10 @@ export function meetingPages(router: Router, deps: WebDeps): void {
   router.post('/sample', page(deps, async (req, res) => {
     const organizationId = deps.orgOf(req);
     const transcript = parseTranscript(await readFile(deps.sampleTranscriptPath), { filename: basename(deps.sampleTranscriptPath) });
+    const sample = basename(deps.sampleTranscriptPath).replace(/\.json$/, '');
     const { meeting } = await meetings.importTranscript({
-      organizationId, transcript, platform: 'import', externalIds: { sample: SAMPLE_ID },
-      title: 'Sample: AMI ES2002a project kick-off (excerpt)',
+      organizationId, transcript, platform: 'import', externalIds: { sample },
+      title: `Sample: AMI ${sampleCode(sample)} design meeting (excerpt)`,
     });
     await deps.minutes.ensure(meeting.id);
     res.redirect(303, `/meetings/${meeting.id}`);
@@ -81,7 +83,7 @@ export function meetingModel(bundle: MeetingBundle) {
   return {
     meeting: bundle.meeting,
     view,
-    sample: bundle.meeting.externalIds.sample === SAMPLE_ID,
+    sample: bundle.meeting.externalIds.sample ? sampleCode(bundle.meeting.externalIds.sample) : null,
     transcribedBy: transcribedBy(bundle.segments),
     segments: bundle.segments.map((s) => ({ id: s.id, speaker: s.speaker, startMs: s.startMs, text: s.text, cls: speakerClass(speakers, s.speaker) })),
     attendees: bundle.attendees.map((a) => ({ ...a, cls: speakerClass(speakers, a.displayName) })),

@@ -33,7 +33,7 @@ export interface WebDeps {
   userOf?: (req: Request) => WebUser | null;
   /** `readme`: URL of the README (sections are linked as `#discord`, `#configuration`...). */
   links?: { readme?: string };
-  /** test/fixtures/transcripts/ami-ES2002a-excerpt.json (CC BY 4.0, ATTRIBUTION.md beside it). */
+  /** test/fixtures/transcripts/ami-ES2006c-excerpt.json (CC BY 4.0, ATTRIBUTION.md beside it). */
   sampleTranscriptPath: string;
   platforms: PlatformStatus[];
   /** Names (never keys) of the LLM providers configured in the environment, for the settings page. */

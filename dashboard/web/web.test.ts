@@ -10,7 +10,7 @@ import { describeEachBackend } from '../../test/support/databases.ts';
 import { stubAnalyzer } from '../testApp.ts';
 import { createWebRouter, type WebUser } from './router.ts';
 
-const samplePath = fileURLToPath(new URL('../../test/fixtures/transcripts/ami-ES2002a-excerpt.json', import.meta.url));
+const samplePath = fileURLToPath(new URL('../../test/fixtures/transcripts/ami-ES2006c-excerpt.json', import.meta.url));
 const XSS = '<script>alert(1)</script>';
 const IMG = '<img src=x onerror=alert(1)>';
 
@@ -86,10 +86,10 @@ describeEachBackend('dashboard web pages', (ctx) => {
     const location = posted.headers.get('location')!;
     expect(location).to.match(/^\/meetings\/[0-9a-f-]{36}$/);
     const detail = await html(location);
-    expect(detail).to.contain('written by: offline analyzer').and.contain('CC BY 4.0').and.contain('kick-off meeting');
+    expect(detail).to.contain('written by: offline analyzer').and.contain('CC BY 4.0').and.contain('design meeting');
     expect(detail).to.match(/<a class="cite" href="#seg-\d+">/);
     const list = await html('/');
-    expect(list).to.contain('Sample: AMI ES2002a').and.not.contain('Import a sample meeting');
+    expect(list).to.contain('Sample: AMI ES2006c').and.not.contain('Import a sample meeting');
   });
 
   it('pages the meetings list 50 at a time and filters it', async () => {
