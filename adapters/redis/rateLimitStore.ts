@@ -4,8 +4,9 @@ import type { Store } from 'express-rate-limit';
 
 /** Rate-limit counters shared by every dashboard instance on one Redis. */
 export function createRedisRateLimitStore(url: string, prefix = 'minutes:rl:'): { store: Store; close(): Promise<void> } {
-  // No offline queue: while Redis is down a request must not wait for it (the limiter then lets requests through).
-  const client = new Redis(url, { lazyConnect: false, maxRetriesPerRequest: 1, enableOfflineQueue: false });
+  // Commands wait for the connection at start (the store loads its script then), but give up after one
+  // retry when Redis is down: the limiter then lets requests through rather than holding them.
+  const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
   client.on('error', () => undefined);
   const store = new RedisStore({
     prefix,
