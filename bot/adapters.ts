@@ -28,7 +28,7 @@ export function adapterStatuses(config: Config): AdapterStatus[] {
 }
 
 /** Adapters this build includes; the others only say that they are not there yet. */
-const BUILT: readonly AdapterName[] = ['discord'];
+const BUILT: readonly AdapterName[] = ['discord', 'slack'];
 
 export function startAdapters(config: Config, logger: Logger): AdapterStatus[] {
   const statuses = adapterStatuses(config);

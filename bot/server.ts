@@ -3,6 +3,7 @@ import { createDashboard } from '../dashboard/app.ts';
 import { startAdapters } from './adapters.ts';
 import type { Container } from './container.ts';
 import { startDiscord } from './discord.ts';
+import { slackRouter, stopSlack } from './slack.ts';
 import { announceAdminLink } from './auth.ts';
 import { attachLiveServer } from '../dashboard/live/index.ts';
 import { meetingOrganization, socketAuthenticator } from './live.ts';
@@ -39,6 +40,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : c.config.PORT;
   const url = c.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
+  const slack = slackRouter(c);
   const app = createDashboard({
     meetings: c.meetings,
     minutes: c.minutes,
@@ -50,6 +52,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     auth: c.auth,
     publicUrl: url,
     platforms: adapterStatuses(c.config),
+    webhooks: slack ? [slack] : [],
     llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
     cache,
@@ -80,6 +83,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     server,
     async stop() {
       await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
+      await stopSlack(c).catch((err: unknown) => c.logger.warn({ err }, 'slack adapter stop failed'));
       await record.close();
       await live.close();
       await rateLimit?.close();

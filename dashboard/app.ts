@@ -41,6 +41,12 @@ export interface DashboardDeps {
   platforms?: PlatformStatus[];
   /** Names of the LLM providers configured (never keys), for the settings page. */
   llmProviders?: string[];
+  /**
+   * Platform webhooks (Slack events, Teams messages) that verify their own
+   * callers' signatures: mounted before sign-in, body parsers and the per-user
+   * rate limit, which would otherwise refuse them or consume the raw body they sign.
+   */
+  webhooks?: express.Router[];
   /** The small CC-licensed sample a fresh install offers to import. */
   sampleTranscriptPath?: string;
   /** Read-through cache of meeting lists, meetings and minutes (in-process or Redis, built by the service). */
@@ -69,6 +75,7 @@ export function createDashboard(deps: DashboardDeps): express.Express {
     const { ready, checks } = await readiness(deps.readiness ?? {});
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   }));
+  for (const router of deps.webhooks ?? []) app.use(router);
   const limiter = rateLimiter({
     publicUrl, perMinute: deps.rateLimitPerMinute ?? 100, ...(deps.rateLimitStore ? { rateLimitStore: deps.rateLimitStore } : {}),
     // After the gate: a signed-in user is counted by id wherever they come from; anyone else by address.

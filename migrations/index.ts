@@ -4,6 +4,7 @@ import * as llmUsage from './20261126000001_llm_usage.ts';
 import * as ingestFastPath from './20261127000001_ingest_fast_path.ts';
 import * as workspaces from './20261128000001_workspaces.ts';
 import * as auth from './20261129000001_auth.ts';
+import * as slack from './20261130000001_slack.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -15,6 +16,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261127000001_ingest_fast_path': ingestFastPath,
   '20261128000001_workspaces': workspaces,
   '20261129000001_auth': auth,
+  '20261130000001_slack': slack,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

@@ -1,0 +1,57 @@
+import type { Router } from 'express';
+import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions, type SlackCore } from '../adapters/slack/index.ts';
+import { answer } from '../core/meetings/answer.ts';
+import type { Container } from './container.ts';
+import { dashboardLinks, organizationResolver } from './discord.ts';
+
+/** The core as the Slack adapter sees it: services, links, workspace → organization. */
+export function slackCore(c: Container): SlackCore {
+  return {
+    meetings: c.meetings, minutes: c.minutes, stores: c.stores, bus: c.bus,
+    ask: (q) => answer({ stores: c.stores, orchestrator: c.orchestrator, logger: c.logger }, q),
+    organizationFor: organizationResolver(c, 'slack', 'Slack'),
+    slackTeamsOf: async (organizationId) =>
+      (await c.db.knex('platform_workspaces').where({ platform: 'slack', organization_id: organizationId }).pluck('external_id')) as string[],
+    links: dashboardLinks(c.config.publicUrl),
+    signInLink: async (input) => `${c.config.publicUrl}${(await c.auth.issueSignInLink(input)).path}`,
+  };
+}
+
+const running = new WeakMap<Container, SlackAdapter>();
+
+/**
+ * Builds and starts the Slack adapter when SLACK_SIGNING_SECRET and a token
+ * source are set; null otherwise. `overrides` are for tests (the loopback
+ * fake Slack's API URL) and for multi-workspace installs (`installationStore`,
+ * `oauth` from adapters/slack/install.ts).
+ */
+export function startSlack(c: Container, overrides: Partial<Omit<SlackAdapterOptions, 'core' | 'logger'>> = {}): SlackAdapter | null {
+  const existing = running.get(c);
+  if (existing) return existing;
+  const signingSecret = overrides.signingSecret ?? c.config.SLACK_SIGNING_SECRET;
+  const botToken = overrides.botToken ?? c.config.SLACK_BOT_TOKEN;
+  if (!signingSecret || !(botToken || overrides.authorize || overrides.installationStore || overrides.oauth)) return null;
+  const adapter = createSlackAdapter({ ...overrides, signingSecret, ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
+  // start() subscribes to the bus synchronously; its promise only reports readiness.
+  void adapter.start();
+  running.set(c, adapter);
+  return adapter;
+}
+
+/**
+ * The router to mount on the dashboard's Express app (`POST /slack/events`,
+ * plus `/slack/install` and `/slack/oauth_redirect` when OAuth is configured):
+ * mount it BEFORE any body parser, CSRF check, sign-in gate or rate limiter,
+ * since the signature is computed over the raw body and Slack has no cookies.
+ * Null when Slack is not configured. The adapter follows the bus from here on;
+ * `stopSlack(c)` ends that on shutdown.
+ */
+export function slackRouter(c: Container, overrides: Partial<Omit<SlackAdapterOptions, 'core' | 'logger'>> = {}): Router | null {
+  return startSlack(c, overrides)?.router ?? null;
+}
+
+export async function stopSlack(c: Container): Promise<void> {
+  const adapter = running.get(c);
+  running.delete(c);
+  await adapter?.stop();
+}
