@@ -22,7 +22,9 @@ export interface AdapterStatus {
 
 export function adapterStatuses(config: Config): AdapterStatus[] {
   return ADAPTERS.map(({ name, vars }) => {
-    const missing = vars.filter((v) => !config[v]);
+    let missing: string[] = vars.filter((v) => !config[v]);
+    // Slack runs with one bot token, or installed into many workspaces through OAuth instead.
+    if (name === 'slack' && config.SLACK_SIGNING_SECRET && config.SLACK_CLIENT_ID) missing = [];
     return { name, enabled: missing.length === 0, missing };
   });
 }

@@ -3,6 +3,9 @@ import { createSlackAdapter, type SlackAdapter, type SlackAdapterOptions, type S
 import { answer } from '../core/meetings/answer.ts';
 import type { Container } from './container.ts';
 import { dashboardLinks, organizationResolver } from './discord.ts';
+import { attachSlackExtras, slackOAuth } from './slackExtras.ts';
+import { SlackInstallationStore } from '../adapters/slack/installationStore.ts';
+import type { LiveFollower } from '../adapters/slack/live.ts';
 
 /** The core as the Slack adapter sees it: services, links, workspace → organization. */
 export function slackCore(c: Container): SlackCore {
@@ -18,6 +21,7 @@ export function slackCore(c: Container): SlackCore {
 }
 
 const running = new WeakMap<Container, SlackAdapter>();
+const followers = new WeakMap<Container, LiveFollower>();
 
 /**
  * Builds and starts the Slack adapter when SLACK_SIGNING_SECRET and a token
@@ -29,12 +33,17 @@ export function startSlack(c: Container, overrides: Partial<Omit<SlackAdapterOpt
   const existing = running.get(c);
   if (existing) return existing;
   const signingSecret = overrides.signingSecret ?? c.config.SLACK_SIGNING_SECRET;
-  const botToken = overrides.botToken ?? c.config.SLACK_BOT_TOKEN;
-  if (!signingSecret || !(botToken || overrides.authorize || overrides.installationStore || overrides.oauth)) return null;
-  const adapter = createSlackAdapter({ ...overrides, signingSecret, ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
+  const multi = overrides.oauth ? null : slackOAuth(c);
+  const botToken = overrides.botToken ?? (multi ? undefined : c.config.SLACK_BOT_TOKEN);
+  const options = { ...(multi ? { oauth: multi.oauth, installationStore: multi.installations } : {}), ...overrides };
+  if (!signingSecret || !(botToken || options.authorize || options.installationStore || options.oauth)) return null;
+  const adapter = createSlackAdapter({ ...options, signingSecret, ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
   // start() subscribes to the bus synchronously; its promise only reports readiness.
   void adapter.start();
+  const installations = (options.installationStore instanceof SlackInstallationStore ? options.installationStore : multi?.installations) ?? null;
+  const live = attachSlackExtras(c, adapter, installations, options.clientOptions?.slackApiUrl);
   running.set(c, adapter);
+  followers.set(c, live);
   return adapter;
 }
 
@@ -53,5 +62,7 @@ export function slackRouter(c: Container, overrides: Partial<Omit<SlackAdapterOp
 export async function stopSlack(c: Container): Promise<void> {
   const adapter = running.get(c);
   running.delete(c);
+  followers.get(c)?.stop();
+  followers.delete(c);
   await adapter?.stop();
 }

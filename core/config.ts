@@ -67,6 +67,10 @@ export const configSchema = z.object({
   RETENTION_DAYS: int(0, 0, 36500),
   SLACK_BOT_TOKEN: optionalString,
   SLACK_SIGNING_SECRET: optionalString,
+  SLACK_CLIENT_ID: optionalString,
+  SLACK_CLIENT_SECRET: optionalString,
+  SLACK_STATE_SECRET: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
+  SLACK_TOKEN_KEY: optionalString,
   TEAMS_APP_ID: optionalString,
   TEAMS_APP_PASSWORD: optionalString,
   TEAMS_TENANT_ID: optionalString,
@@ -90,6 +94,11 @@ export const configSchema = z.object({
   ASR_BASE_URL: optionalUrl(['http:', 'https:']),
   ASR_API_KEY: optionalString,
 }).superRefine((c, ctx) => {
+  // Multi-workspace Slack needs all four together: an install without the key could not store its token.
+  const oauth = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET', 'SLACK_TOKEN_KEY'] as const;
+  if (oauth.some((k) => c[k]) && !oauth.every((k) => c[k])) {
+    for (const k of oauth.filter((k) => !c[k])) ctx.addIssue({ code: 'custom', path: [k], message: `a value: Slack OAuth install needs ${oauth.join(', ')}` });
+  }
   // A local server is only usable once we know which model it serves.
   if (c.OPENAI_COMPATIBLE_BASE_URL && !c.OPENAI_COMPATIBLE_MODEL) {
     ctx.addIssue({ code: 'custom', path: ['OPENAI_COMPATIBLE_MODEL'], message: 'a model name when OPENAI_COMPATIBLE_BASE_URL is set' });
@@ -109,6 +118,9 @@ export const SECRET_KEYS = [
   'DISCORD_TOKEN',
   'SLACK_BOT_TOKEN',
   'SLACK_SIGNING_SECRET',
+  'SLACK_CLIENT_SECRET',
+  'SLACK_STATE_SECRET',
+  'SLACK_TOKEN_KEY',
   'TEAMS_APP_PASSWORD',
   'ANTHROPIC_API_KEY',
   'OPENAI_API_KEY',

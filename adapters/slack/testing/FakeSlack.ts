@@ -63,6 +63,8 @@ export type FakeView = { id: string; type: 'home' | 'modal'; user: string; teamI
 type FakeFile = {
   id: string; name: string; title: string; mimetype: string; filetype: string; content: Buffer; teamId: string;
   channels: string[]; user: string; created: number;
+  /** The message that shared the file in each channel (files.info's `shares`), for files people shared. */
+  shares?: Record<string, string>;
   /** set for files the app uploaded itself (files.uploadV2) */
   uploaded?: { threadTs?: string; initialComment?: string };
 };
@@ -222,6 +224,8 @@ export class FakeSlack {
       user: file.userId ?? [...this.users.values()].find((u) => u.teamId === file.teamId && !u.isBot)?.id ?? 'U0000USER1',
       created: Math.floor(Date.now() / 1000),
     };
+    // Sharing a file posts a message carrying it in each channel, as Slack does; files.info lists it under `shares`.
+    f.shares = Object.fromEntries(f.channels.map((ch) => [ch, this.addMessage(ch, { user: f.user, text: '' }).ts]));
     this.files.set(f.id, f);
     return { id: f.id, url_private: this.filePayload(f).url_private as string };
   }
@@ -591,6 +595,7 @@ export class FakeSlack {
       permalink_public: `https://slack-files.com/${f.teamId}-${f.id}-${randomBytes(5).toString('hex')}`,
       channels: f.channels.filter((c) => c.startsWith('C')), groups: f.channels.filter((c) => c.startsWith('G')),
       ims: f.channels.filter((c) => c.startsWith('D')), comments_count: 0, has_rich_preview: false, file_access: 'visible',
+      ...(f.shares && Object.keys(f.shares).length ? { shares: sharesOf(f.shares) } : {}),
     };
   }
 
@@ -968,4 +973,11 @@ function tzOffsetSeconds(tz: string): number {
   } catch {
     return 0;
   }
+}
+
+/** files.info's `shares`: public channels (C…) and private ones (G…, D…), each with the sharing message's ts. */
+function sharesOf(shares: Record<string, string>): Rec {
+  const out: Record<'public' | 'private', Record<string, Rec[]>> = { public: {}, private: {} };
+  for (const [channel, ts] of Object.entries(shares)) out[channel.startsWith('C') ? 'public' : 'private'][channel] = [{ ts, reply_count: 0, reply_users: [] }];
+  return Object.fromEntries(Object.entries(out).filter(([, v]) => Object.keys(v).length));
 }
