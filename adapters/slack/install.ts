@@ -15,7 +15,7 @@ import type { Logger } from '../../core/logger.ts';
 
 /** Bot scopes the app asks for (also in the app manifest). */
 export const SLACK_BOT_SCOPES = [
-  'app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'commands', 'files:read',
+  'app_mentions:read', 'channels:history', 'channels:read', 'chat:write', 'chat:write.public', 'commands', 'files:read',
   'groups:history', 'groups:read', 'im:history', 'im:read', 'im:write', 'users:read',
 ] as const;
 
