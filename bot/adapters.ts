@@ -23,8 +23,12 @@ export interface AdapterStatus {
 export function adapterStatuses(config: Config): AdapterStatus[] {
   return ADAPTERS.map(({ name, vars }) => {
     let missing: string[] = vars.filter((v) => !config[v]);
-    // Slack runs with one bot token, or installed into many workspaces through OAuth instead.
-    if (name === 'slack' && config.SLACK_SIGNING_SECRET && config.SLACK_CLIENT_ID) missing = [];
+    if (name === 'slack') {
+      // Slack runs with one bot token, or installed into many workspaces through OAuth instead.
+      if (config.SLACK_SIGNING_SECRET && config.SLACK_CLIENT_ID) missing = [];
+      // Socket Mode: payloads come over the app's own WebSocket, so no signing secret is needed.
+      if (config.SLACK_APP_TOKEN) missing = config.SLACK_BOT_TOKEN || config.SLACK_CLIENT_ID ? [] : ['SLACK_BOT_TOKEN'];
+    }
     return { name, enabled: missing.length === 0, missing };
   });
 }

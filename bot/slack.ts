@@ -24,22 +24,27 @@ const running = new WeakMap<Container, SlackAdapter>();
 const followers = new WeakMap<Container, LiveFollower>();
 
 /**
- * Builds and starts the Slack adapter when SLACK_SIGNING_SECRET and a token
- * source are set; null otherwise. `overrides` are for tests (the loopback
- * fake Slack's API URL) and for multi-workspace installs (`installationStore`,
- * `oauth` from adapters/slack/install.ts).
+ * Builds and starts the Slack adapter when SLACK_SIGNING_SECRET (or, for
+ * Socket Mode, SLACK_APP_TOKEN) and a token source are set; null otherwise.
+ * `overrides` are for tests (the loopback fake Slack's API URL) and for
+ * multi-workspace installs (`installationStore`, `oauth` from
+ * adapters/slack/install.ts).
  */
 export function startSlack(c: Container, overrides: Partial<Omit<SlackAdapterOptions, 'core' | 'logger'>> = {}): SlackAdapter | null {
   const existing = running.get(c);
   if (existing) return existing;
   const signingSecret = overrides.signingSecret ?? c.config.SLACK_SIGNING_SECRET;
+  const socketMode = overrides.socketMode ?? (c.config.SLACK_APP_TOKEN ? { appToken: c.config.SLACK_APP_TOKEN } : undefined);
   const multi = overrides.oauth ? null : slackOAuth(c);
   const botToken = overrides.botToken ?? (multi ? undefined : c.config.SLACK_BOT_TOKEN);
-  const options = { ...(multi ? { oauth: multi.oauth, installationStore: multi.installations } : {}), ...overrides };
-  if (!signingSecret || !(botToken || options.authorize || options.installationStore || options.oauth)) return null;
-  const adapter = createSlackAdapter({ ...options, signingSecret, ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
-  // start() subscribes to the bus synchronously; its promise only reports readiness.
-  void adapter.start();
+  // Socket Mode serves no HTTP: installed workspaces keep their tokens, but /slack/install is not offered.
+  const installs = multi ? (socketMode ? { installationStore: multi.installations } : { oauth: multi.oauth, installationStore: multi.installations }) : {};
+  const options = { ...installs, ...overrides, ...(socketMode ? { socketMode } : {}) };
+  if (!(signingSecret || socketMode) || !(botToken || options.authorize || options.installationStore || options.oauth)) return null;
+  if (socketMode && multi) c.logger.warn({ adapter: 'slack' }, 'Socket Mode: the "Add to Slack" install (/slack/install) is not served');
+  const adapter = createSlackAdapter({ ...options, ...(signingSecret ? { signingSecret } : {}), ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
+  // start() subscribes to the bus synchronously; its promise reports readiness (in Socket Mode: the WebSocket connected).
+  adapter.start().catch((err: unknown) => c.logger.error({ err, adapter: 'slack' }, 'slack socket mode could not connect (check SLACK_APP_TOKEN)'));
   const installations = (options.installationStore instanceof SlackInstallationStore ? options.installationStore : multi?.installations) ?? null;
   const live = attachSlackExtras(c, adapter, installations, options.clientOptions?.slackApiUrl);
   running.set(c, adapter);
@@ -52,11 +57,13 @@ export function startSlack(c: Container, overrides: Partial<Omit<SlackAdapterOpt
  * plus `/slack/install` and `/slack/oauth_redirect` when OAuth is configured):
  * mount it BEFORE any body parser, CSRF check, sign-in gate or rate limiter,
  * since the signature is computed over the raw body and Slack has no cookies.
- * Null when Slack is not configured. The adapter follows the bus from here on;
+ * Null when Slack is not configured, and in Socket Mode (the adapter runs, but
+ * serves nothing over HTTP). The adapter follows the bus from here on;
  * `stopSlack(c)` ends that on shutdown.
  */
 export function slackRouter(c: Container, overrides: Partial<Omit<SlackAdapterOptions, 'core' | 'logger'>> = {}): Router | null {
-  return startSlack(c, overrides)?.router ?? null;
+  const adapter = startSlack(c, overrides);
+  return adapter && !adapter.options.socketMode ? adapter.router : null;
 }
 
 export async function stopSlack(c: Container): Promise<void> {

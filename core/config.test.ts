@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { Writable } from 'node:stream';
-import { loadConfig } from './config.ts';
+import { loadConfig, SECRET_KEYS } from './config.ts';
 import { isMinutesError } from './errors.ts';
 import { createLogger, meetingLogger } from './logger.ts';
 
@@ -69,6 +69,13 @@ describe('logger', () => {
     expect(text).to.not.contain('sk-123');
     expect(text).to.not.contain('Bearer x');
     expect(lines[0]!.token).to.equal('[redacted]');
+  });
+
+  it('redacts every secret variable of the config when a config object is logged', () => {
+    const { lines, logger } = capture();
+    const config = Object.fromEntries(SECRET_KEYS.map((k) => [k, `value-of-${k}`]));
+    logger.info({ config }, 'config');
+    for (const k of SECRET_KEYS) expect(JSON.stringify(lines), k).to.not.contain(`value-of-${k}`);
   });
 
   it('gives each meeting a child logger that stamps its id', () => {

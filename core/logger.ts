@@ -1,3 +1,4 @@
+import { SECRET_KEYS } from './config.ts';
 import { pino, type Logger, type LoggerOptions } from 'pino';
 
 export type { Logger } from 'pino';
@@ -23,16 +24,8 @@ export const REDACT_PATHS = [
   '*.secret',
   '*.apiKey',
   '*.authorization',
-  '*.DISCORD_TOKEN',
-  '*.SLACK_BOT_TOKEN',
-  '*.SLACK_SIGNING_SECRET',
-  '*.TEAMS_APP_PASSWORD',
-  '*.ANTHROPIC_API_KEY',
-  '*.OPENAI_API_KEY',
-  '*.GEMINI_API_KEY',
-  '*.OPENAI_COMPATIBLE_API_KEY',
-  '*.DATABASE_URL',
-  '*.REDIS_URL',
+  // Every secret variable of the config, under whatever object carries it (derived, so a new one cannot be forgotten).
+  ...SECRET_KEYS.map((key) => `*.${key}`),
   'token',
   'password',
   'secret',

@@ -1,6 +1,6 @@
-import { App, ExpressReceiver, LogLevel, type Authorize, type AuthorizeResult, type Logger as BoltLogger } from '@slack/bolt';
+import { App, ExpressReceiver, LogLevel, SocketModeReceiver, type Authorize, type AuthorizeResult, type Logger as BoltLogger } from '@slack/bolt';
 import type { WebClient } from '@slack/web-api';
-import type { Router } from 'express';
+import express, { type Router } from 'express';
 import type { Logger } from '../../core/logger.ts';
 import type { ActionItem, MeetingBundle } from '../../core/types.ts';
 import { handleItemAction } from './actions.ts';
@@ -27,10 +27,13 @@ function boltLogger(log: Logger): BoltLogger {
  * router (one URL, `/slack/events`, for commands, events and interactivity)
  * is mounted on the project's Express app. The receiver verifies every
  * request's signature with Slack's 5-minute window before anything runs.
+ * With `socketMode` (local use: no public URL) a SocketModeReceiver takes
+ * the same payloads over a WebSocket the app opens itself, and `router` is
+ * empty; listeners are the same either way.
  */
 export class SlackAdapter {
   readonly app: App;
-  readonly receiver: ExpressReceiver;
+  readonly receiver: ExpressReceiver | SocketModeReceiver;
   readonly router: Router;
   readonly core: SlackCore;
   readonly log: Logger;
@@ -44,13 +47,28 @@ export class SlackAdapter {
     this.core = options.core;
     this.log = options.logger.child({ adapter: 'slack' });
     const logger = boltLogger(this.log);
-    const { oauth, installationStore } = options;
-    this.receiver = new ExpressReceiver({
-      signingSecret: options.signingSecret, endpoints: options.endpoint ?? '/slack/events', logger, processBeforeResponse: false,
-      unhandledRequestHandler: ({ request }) => this.log.warn({ url: request.url }, 'a slack request was not acknowledged within 3 s'),
-      ...(oauth ? { ...oauth, installationStore: oauth.installationStore ?? installationStore, installerOptions: oauth.installerOptions ?? {} } : {}),
-    });
-    this.router = this.receiver.router as Router;
+    const { oauth, installationStore, socketMode } = options;
+    const slackApiUrl = options.clientOptions?.slackApiUrl;
+    if (socketMode) {
+      // The OAuth install needs HTTP routes (SocketModeReceiver would open its own server on port 3000): not in this mode.
+      if (oauth) throw new Error('Socket Mode does not serve the OAuth install; use the HTTP receiver for multi-workspace installs');
+      this.receiver = new SocketModeReceiver({
+        appToken: socketMode.appToken, logger,
+        ...(socketMode.clientPingTimeout ? { clientPingTimeout: socketMode.clientPingTimeout } : {}),
+        // The receiver's own WebClient (apps.connections.open) takes its options from here.
+        ...(slackApiUrl ? { installerOptions: { clientOptions: { slackApiUrl } } } : {}),
+      });
+      this.router = express.Router();
+    } else {
+      if (!options.signingSecret) throw new Error('The Slack adapter needs the signing secret (or Socket Mode with an app-level token)');
+      const receiver = new ExpressReceiver({
+        signingSecret: options.signingSecret, endpoints: options.endpoint ?? '/slack/events', logger, processBeforeResponse: false,
+        unhandledRequestHandler: ({ request }) => this.log.warn({ url: request.url }, 'a slack request was not acknowledged within 3 s'),
+        ...(oauth ? { ...oauth, installationStore: oauth.installationStore ?? installationStore, installerOptions: oauth.installerOptions ?? {} } : {}),
+      });
+      this.receiver = receiver;
+      this.router = receiver.router as Router;
+    }
     const fromStore: Authorize<boolean> | undefined = !oauth && installationStore
       ? async (source) => {
         const inst = await installationStore.fetchInstallation({ teamId: source.teamId, enterpriseId: source.enterpriseId, isEnterpriseInstall: source.isEnterpriseInstall });
@@ -71,7 +89,7 @@ export class SlackAdapter {
     if (!authorize && !this.receiver.installer) throw new Error('The Slack adapter needs a bot token, an authorize function, an installation store or OAuth settings');
     this.app = new App({
       receiver: this.receiver, logger, ...(this.receiver.installer ? {} : { authorize: authorize! }),
-      ...(options.clientOptions?.slackApiUrl ? { clientOptions: { slackApiUrl: options.clientOptions.slackApiUrl } } : {}),
+      ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
     });
     const installer = this.receiver.installer;
     this.authorizeTeam = (teamId) => {
@@ -83,19 +101,34 @@ export class SlackAdapter {
     this.register();
   }
 
-  /** Follows the bus: minutes of subscribed organizations, action items changed anywhere. The HTTP side is the router. */
+  /**
+   * Follows the bus: minutes of subscribed organizations, action items changed anywhere (subscribed synchronously).
+   * The HTTP side is the router; in Socket Mode this also opens the WebSocket and resolves once Slack said hello
+   * (the client reconnects by itself after a `disconnect` or a dropped connection).
+   */
   async start(): Promise<void> {
     const { bus } = this.core;
     this.unsubscribers.push(
       bus.subscribe('minutes.ready', (e) => void this.poster.onMinutesReady(e.meeting)),
       bus.subscribe('action_item.updated', (e) => this.poster.onActionItemUpdated(e.meetingId)),
     );
+    if (this.receiver instanceof SocketModeReceiver) {
+      await this.receiver.start();
+      this.log.info('slack adapter ready (socket mode)');
+      return;
+    }
     this.log.info('slack adapter ready');
   }
 
   async stop(): Promise<void> {
     for (const off of this.unsubscribers) off();
     this.unsubscribers = [];
+    if (this.receiver instanceof SocketModeReceiver) {
+      // Resolves once the socket is closed; bounded, should Slack never finish the close handshake.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([this.receiver.client.disconnect(), new Promise<void>((r) => { timer = setTimeout(r, 3000); })]);
+      clearTimeout(timer);
+    }
     await this.poster.idle();
   }
 

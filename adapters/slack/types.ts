@@ -38,7 +38,14 @@ export interface SlackCore {
 }
 
 export interface SlackAdapterOptions {
-  signingSecret: string;
+  /** Verifies HTTP requests; required unless `socketMode` (payloads then come over the app's own WebSocket). */
+  signingSecret?: string;
+  /**
+   * Socket Mode (local use, no public URL): the app-level token (xapp-…, scope connections:write) opens the
+   * WebSocket; `router` is then empty. Single token, `authorize` or `installationStore`; not with `oauth`.
+   * `clientPingTimeout` (ms, default 5000) is also the client's reconnect delay; tests shorten it.
+   */
+  socketMode?: { appToken: string; clientPingTimeout?: number };
   /** Single-workspace installs: the bot token (xoxb-…). */
   botToken?: string;
   /** Multi-workspace installs: tokens per team (built from `installationStore` when only that is given). */

@@ -10,9 +10,17 @@
 // `{ ok: false, error }`; the only non-200 is 429 + `Retry-After` for
 // `ratelimited`. Request bodies are accepted as form-urlencoded (what the
 // WebClient sends), JSON (token in the Authorization header) or multipart.
+//
+// Socket Mode: `apps.connections.open` (app-level `xapp-` token only) answers
+// a single-use `ws://127.0.0.1:PORT/socket?ticket=…` URL; a connection there
+// gets `hello`, then whatever envelopes a test sends with `sendEnvelope`
+// (resolving with the app's ack `{ envelope_id, payload? }`), and
+// `disconnectSocket` sends Slack's `disconnect` message.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { randomBytes } from 'node:crypto';
+import type { Duplex } from 'node:stream';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { SLACK_DEFAULTS, slackTs } from './requests.ts';
 import { validateBlocks, validateView } from './blockLimits.ts';
 
@@ -36,7 +44,13 @@ export type FakeSlackOptions = {
    * (views), listing the violations in response_metadata.messages, as Slack does. Default true.
    */
   validateBlocks?: boolean;
+  /** when set, apps.connections.open accepts only this app-level token (otherwise any `xapp-…`) */
+  appToken?: string;
 };
+
+export type SocketEnvelopeType = 'events_api' | 'slash_commands' | 'interactive';
+/** What the app sent back for an envelope: `{ envelope_id, payload? }` (payload: the ack's response body, if any). */
+export type SocketAck = { envelope_id: string; payload?: Record<string, unknown> };
 
 export type RecordedCall = {
   method: string;
@@ -121,6 +135,14 @@ export class FakeSlack {
   private readonly pendingUploads = new Map<string, PendingUpload>();
   private readonly responseBindings = new Map<string, { channel: string; messageTs?: string; userId?: string; teamId: string }>();
   private readonly waiters = new Set<() => void>();
+  private readonly wss = new WebSocketServer({ noServer: true });
+  private readonly tickets = new Set<string>();
+  private readonly sockets: WebSocket[] = [];
+  private readonly pendingAcks = new Map<string, (ack: SocketAck) => void>();
+  /** Socket Mode connections that got `hello`, in order (including closed ones). */
+  socketConnections = 0;
+  /** Every ack received over Socket Mode, in order. */
+  readonly acks: SocketAck[] = [];
   private readonly handlers: Record<string, Handler>;
   private readonly options: FakeSlackOptions;
 
@@ -149,6 +171,7 @@ export class FakeSlack {
     for (const u of options.users ?? []) this.users.set(u.id, { ...u });
     for (const c of options.channels ?? []) this.channels.set(c.id, { isMember: true, ...c });
     this.handlers = this.buildHandlers();
+    server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => this.onUpgrade(req, socket, head));
     server.on('request', (req: IncomingMessage, res: ServerResponse) => {
       this.onRequest(req, res).catch((err: unknown) => {
         if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain' });
@@ -291,7 +314,106 @@ export class FakeSlack {
     return { ...m };
   }
 
+  // ------------------------------------------------------------ Socket Mode
+
+  /** Resolves once `count` Socket Mode connections have been opened in total (and got `hello`). */
+  waitForSocket(count = 1, timeoutMs = 10_000): Promise<void> {
+    return this.until(() => this.socketConnections >= count, `socket connection #${count}`, timeoutMs);
+  }
+
+  /** Open Socket Mode connections. */
+  get openSockets(): number {
+    return this.sockets.filter((s) => s.readyState === s.OPEN).length;
+  }
+
+  /**
+   * Sends an envelope over the newest open connection, as Slack does, and resolves with the app's ack.
+   * `payload` is what Slack would POST over HTTP (slash command fields, interaction payload, event_callback body).
+   */
+  sendEnvelope(type: SocketEnvelopeType, payload: Record<string, unknown>, options: { retryAttempt?: number; timeoutMs?: number } = {}): Promise<SocketAck> {
+    const socket = [...this.sockets].reverse().find((s) => s.readyState === s.OPEN);
+    if (!socket) return Promise.reject(new Error('FakeSlack: no open Socket Mode connection'));
+    const envelopeId = randomUUID();
+    // Slack lets the ack carry a response for slash commands and for modal submissions / option requests.
+    const acceptsResponse = type === 'slash_commands' || (type === 'interactive' && ['view_submission', 'block_suggestion'].includes(String(payload.type)));
+    const envelope: Rec = {
+      envelope_id: envelopeId, payload, type, accepts_response_payload: acceptsResponse,
+      ...(type === 'events_api' ? { retry_attempt: options.retryAttempt ?? 0, retry_reason: options.retryAttempt ? 'timeout' : '' } : {}),
+    };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pendingAcks.delete(envelopeId);
+        reject(new Error(`FakeSlack: no ack for ${type} envelope ${envelopeId} within ${options.timeoutMs ?? 3000} ms`));
+      }, options.timeoutMs ?? 3000);
+      this.pendingAcks.set(envelopeId, (ack) => {
+        clearTimeout(timer);
+        resolve(ack);
+      });
+      socket.send(JSON.stringify(envelope));
+    });
+  }
+
+  /** Slack's `disconnect` message (it asks the app to reconnect with a fresh URL) on every open connection. */
+  disconnectSocket(reason: 'refresh_requested' | 'warning' | 'link_disabled' = 'refresh_requested'): void {
+    for (const s of this.sockets) if (s.readyState === s.OPEN) s.send(JSON.stringify({ type: 'disconnect', reason, debug_info: { host: 'applink-fake-1' } }));
+  }
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    const url = new URL(req.url ?? '/', this.baseUrl);
+    const ticket = url.searchParams.get('ticket') ?? '';
+    // URLs from apps.connections.open are single-use tickets.
+    if (url.pathname !== '/socket' || !this.tickets.delete(ticket)) {
+      socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      return;
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => {
+      this.sockets.push(ws);
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) return;
+        let msg: unknown;
+        try {
+          msg = JSON.parse(String(data));
+        } catch {
+          return;
+        }
+        if (!isRec(msg) || typeof msg.envelope_id !== 'string') return;
+        const ack: SocketAck = { envelope_id: msg.envelope_id, ...(isRec(msg.payload) ? { payload: msg.payload } : {}) };
+        this.acks.push(ack);
+        this.pendingAcks.get(ack.envelope_id)?.(ack);
+        this.pendingAcks.delete(ack.envelope_id);
+        this.notify();
+      });
+      ws.on('close', () => this.notify());
+      this.socketConnections += 1;
+      ws.send(JSON.stringify({
+        type: 'hello', num_connections: this.openSockets,
+        debug_info: { host: 'applink-fake-1', build_number: 1, approximate_connection_time: 18060 },
+        connection_info: { app_id: this.appId() },
+      }));
+      this.notify();
+    });
+  }
+
+  private until(check: () => boolean, what: string, timeoutMs: number): Promise<void> {
+    if (check()) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const waiter = () => {
+        if (!check()) return;
+        this.waiters.delete(waiter);
+        clearTimeout(timer);
+        resolve();
+      };
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`FakeSlack: timed out waiting for ${what}`));
+      }, timeoutMs);
+      this.waiters.add(waiter);
+    });
+  }
+
   async stop(): Promise<void> {
+    for (const s of this.sockets) s.terminate();
+    this.wss.close();
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
@@ -429,7 +551,7 @@ export class FakeSlack {
       answer = this.dispatch(method, body, token);
     }
     if (answer.ok) {
-      headers['X-OAuth-Scopes'] = this.scopes().join(',');
+      headers['X-OAuth-Scopes'] = method === 'apps.connections.open' ? 'connections:write' : this.scopes().join(',');
     }
     this.calls.push({ method, token, body, at, response: answer });
     this.notify();
@@ -437,6 +559,7 @@ export class FakeSlack {
   }
 
   private dispatch(method: string, body: Rec, token: string | null): Answer {
+    if (method === 'apps.connections.open') return this.connectionsOpen(token);
     const handler = this.handlers[method];
     if (!handler) return { ok: false, error: 'unknown_method', req_method: method };
     let ctx: Ctx | undefined;
@@ -450,6 +573,16 @@ export class FakeSlack {
     } catch (err) {
       return errorAnswer(err);
     }
+  }
+
+  /** Socket Mode's URL, for an app-level token only (a bot or user token: not_allowed_token_type, as Slack answers). */
+  private connectionsOpen(token: string | null): Answer {
+    if (!token) return { ok: false, error: 'not_authed' };
+    if (!token.startsWith('xapp-')) return { ok: false, error: this.authenticate(token) ? 'not_allowed_token_type' : 'invalid_auth' };
+    if (this.options.appToken !== undefined && token !== this.options.appToken) return { ok: false, error: 'invalid_auth' };
+    const ticket = randomBytes(16).toString('hex');
+    this.tickets.add(ticket);
+    return { ok: true, url: `${this.baseUrl.replace(/^http/, 'ws')}/socket?ticket=${ticket}&app_id=${this.appId()}` };
   }
 
   private authenticate(token: string): Ctx | undefined {

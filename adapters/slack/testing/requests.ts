@@ -377,3 +377,14 @@ export async function postSigned(url: string, body: string, options: PostSignedO
   }
   return fetch(url, { method: 'POST', headers, body, redirect: 'manual' });
 }
+
+/**
+ * What a Socket Mode envelope carries for a body built above: the same data Slack would POST over HTTP, as JSON —
+ * slash command fields as an object, an interaction's `payload` parsed, an Events API body as is.
+ */
+export function envelopePayload(body: string): Record<string, unknown> {
+  if (body.trimStart().startsWith('{')) return JSON.parse(body) as Record<string, unknown>;
+  const form = new URLSearchParams(body);
+  const payload = form.get('payload');
+  return payload !== null && [...form.keys()].length === 1 ? JSON.parse(payload) as Record<string, unknown> : Object.fromEntries(form);
+}
