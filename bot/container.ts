@@ -16,6 +16,7 @@ import { createMinutesEngine } from './llm.ts';
 import { RedisEventBus } from '../adapters/redis/RedisEventBus.ts';
 import type { AuthService } from '../core/auth/index.ts';
 import { createAuth } from './auth.ts';
+import { IngestTokens } from '../core/meetings/ingestTokens.ts';
 
 /** Everything the service runs on, built once from the config. */
 export interface Container {
@@ -34,6 +35,8 @@ export interface Container {
   autoMinutes: AutoMinutes;
   /** Live insights (decisions, action items, questions) of meetings in progress, as `insight.added` events. */
   copilot: LiveCopilot;
+  /** Per-meeting tokens of the media-ingest socket (revoked when the meeting ends). */
+  ingestTokens: IngestTokens;
   /** Dashboard sign-in: links, passwords, sessions. */
   auth: AuthService;
   /** The organization used when a request names none (single-team installs). */
@@ -71,6 +74,11 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     bus, logger: logger.child({ component: 'copilot' }), getMeeting: (id) => meetings.getMeeting(id),
     createAnalyzer: (meeting, attendees) => new OfflineLiveAnalyzer({ attendees, meetingStart: meeting?.startedAt ?? null }),
   }).start();
+  const ingestTokens = new IngestTokens(db.knex);
+  // A token outliving its meeting would let a media bot feed a finished meeting: revoke with the meeting.
+  for (const type of ['meeting.ended', 'meeting.cancelled'] as const) {
+    bus.subscribe(type, (e) => void ingestTokens.revokeMeeting(e.meeting.id).catch((err: unknown) => logger.warn({ err }, 'revoking ingest tokens failed')));
+  }
   let defaultOrganization: Organization;
   try {
     defaultOrganization = await stores.organizations.ensure(config.DEFAULT_ORGANIZATION);
@@ -80,7 +88,7 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
     throw err;
   }
   return {
-    config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, copilot, defaultOrganization, auth: createAuth({ config, logger, db }),
+    config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, copilot, defaultOrganization, ingestTokens, auth: createAuth({ config, logger, db }),
     async close() {
       // Running generations end (cancelled) before the database they write to closes.
       await autoMinutes.stop();

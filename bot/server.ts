@@ -8,6 +8,8 @@ import { announceAdminLink } from './auth.ts';
 import { attachLiveServer } from '../dashboard/live/index.ts';
 import { meetingOrganization, socketAuthenticator } from './live.ts';
 import { attachRecordServer, recordPipelineFactory } from '../dashboard/record/index.ts';
+import { attachIngestServer, ingestPipelineFactory } from '../dashboard/ingest/index.ts';
+import { opusDecoderFactory } from '../adapters/audio/opus.ts';
 import { createTranscriberFromConfig } from '../adapters/asr/factory.ts';
 import type { Transcriber } from '../core/asr/types.ts';
 import { adapterStatuses } from './adapters.ts';
@@ -53,6 +55,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     publicUrl: url,
     platforms: adapterStatuses(c.config),
     webhooks: slack ? [slack] : [],
+    ingestTokens: c.ingestTokens,
     llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
     cache,
@@ -65,6 +68,10 @@ export async function startServer(c: Container): Promise<RunningServer> {
     authenticate: socketAuthenticator(c, c.auth), meetings: c.meetings, logger: c.logger.child({ component: 'record' }),
     createPipeline: recordPipelineFactory({ meetings: c.meetings, bus: c.bus, transcriber: () => (engine ??= createTranscriberFromConfig(c.config)) }),
     allowedOrigins: [new URL(url).origin],
+  });
+  const ingest = attachIngestServer(server, {
+    tokens: c.ingestTokens, meetings: c.meetings, bus: c.bus, logger: c.logger.child({ component: 'ingest' }),
+    createPipeline: ingestPipelineFactory({ bus: c.bus, decoder: opusDecoderFactory(), transcriber: () => (engine ??= createTranscriberFromConfig(c.config)), logger: c.logger }),
   });
   const live = attachLiveServer(server, {
     bus: c.bus, authenticate: socketAuthenticator(c, c.auth), meetingOrganization: (id) => meetingOrganization(c, id),
@@ -85,6 +92,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
       await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
       await stopSlack(c).catch((err: unknown) => c.logger.warn({ err }, 'slack adapter stop failed'));
       await record.close();
+      await ingest.close();
       await live.close();
       await rateLimit?.close();
       cache.close();

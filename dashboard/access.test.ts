@@ -7,6 +7,7 @@ import { MinutesService } from '../core/meetings/MinutesService.ts';
 import type { User, UserRole } from '../core/types.ts';
 import { describeEachBackend } from '../test/support/databases.ts';
 import { createDashboard } from './app.ts';
+import { IngestTokens } from '../core/meetings/ingestTokens.ts';
 import { sampleTranscript, stubAnalyzer } from './testApp.ts';
 
 interface Operation { method: string; path: string; operationId: string }
@@ -29,6 +30,7 @@ describeEachBackend('dashboard access control (sign-in, roles, organizations, CS
   let tokens: Record<UserRole | 'outsider', string>;
   let ids: { meeting: string; running: string; actionItem: string };
   let doc: { paths: Record<string, Record<string, { operationId: string }>> };
+  let ingestTokens: IngestTokens;
 
   before(async () => {
     auth = createAuthService({ db: ctx.db.knex, secret: 'x'.repeat(40) });
@@ -37,7 +39,8 @@ describeEachBackend('dashboard access control (sign-in, roles, organizations, CS
   beforeEach(async () => {
     const logger = createLogger({ level: 'silent' });
     const minutes = new MinutesService({ stores: ctx.stores, bus: new InProcessEventBus(), logger, analyzer: stubAnalyzer });
-    const app = createDashboard({ meetings: ctx.service, minutes, orchestrator: null, stores: ctx.stores, organizationId: ctx.org.id, logger, auth, publicUrl: 'http://127.0.0.1', rateLimitPerMinute: 10_000 });
+    ingestTokens = new IngestTokens(ctx.db.knex);
+    const app = createDashboard({ meetings: ctx.service, minutes, orchestrator: null, stores: ctx.stores, organizationId: ctx.org.id, logger, auth, publicUrl: 'http://127.0.0.1', rateLimitPerMinute: 10_000, ingestTokens });
     server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
     base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
     const other = await ctx.stores.organizations.ensure(`outsiders-${ctx.org.id}`);
@@ -98,6 +101,15 @@ describeEachBackend('dashboard access control (sign-in, roles, organizations, CS
     expect((await call('DELETE', `/api/meetings/${ids.meeting}`, 'outsider')).status).to.equal(404);
     expect((await call('DELETE', `/api/meetings/${ids.meeting}`, 'admin')).status).to.equal(204);
     expect(WRITES_NEED).to.equal('write');
+  });
+
+  it('hands a member a media-ingest token for a running meeting (409 for a finished one) that the socket accepts', async () => {
+    const ok = await call('POST', `/api/meetings/${ids.running}/ingest-token`, 'member', {});
+    expect(ok.status).to.equal(201);
+    const body = (await ok.json()) as { token: string; url: string };
+    expect(body.url).to.equal('ws://127.0.0.1/ws/ingest');
+    expect(await ingestTokens.verify(body.token)).to.equal(ids.running);
+    expect((await call('POST', `/api/meetings/${ids.meeting}/ingest-token`, 'member', {})).status).to.equal(409);
   });
 
   it('cookie sessions need the CSRF token on writes (403 without it); a forged token is 401; an oversized body is 413', async () => {

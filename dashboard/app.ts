@@ -47,6 +47,8 @@ export interface DashboardDeps {
    * rate limit, which would otherwise refuse them or consume the raw body they sign.
    */
   webhooks?: express.Router[];
+  /** Per-meeting tokens for the media-ingest socket; with them, POST /api/meetings/:id/ingest-token is served. */
+  ingestTokens?: { issue(meetingId: string, options: { ttlMs?: number; createdBy?: string }): Promise<string> };
   /** The small CC-licensed sample a fresh install offers to import. */
   sampleTranscriptPath?: string;
   /** Read-through cache of meeting lists, meetings and minutes (in-process or Redis, built by the service). */

@@ -5,6 +5,7 @@ import * as ingestFastPath from './20261127000001_ingest_fast_path.ts';
 import * as workspaces from './20261128000001_workspaces.ts';
 import * as auth from './20261129000001_auth.ts';
 import * as slack from './20261130000001_slack.ts';
+import * as ingestTokens from './20261201000001_ingest_tokens.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -17,6 +18,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261128000001_workspaces': workspaces,
   '20261129000001_auth': auth,
   '20261130000001_slack': slack,
+  '20261201000001_ingest_tokens': ingestTokens,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {

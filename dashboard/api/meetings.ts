@@ -4,7 +4,7 @@ import type { DashboardDeps } from '../app.ts';
 import type { ApiRoutes } from './route.ts';
 import { scopedMeeting } from './scope.ts';
 import {
-  CancelMeetingBody, CreateMeetingBody, EmptyBody, MeetingDetailSchema, MeetingListQuery, MeetingPageSchema, MeetingParams, MeetingSchema, UpdateMeetingBody,
+  CancelMeetingBody, CreateMeetingBody, EmptyBody, IngestTokenBody, IngestTokenSchema, MeetingDetailSchema, MeetingListQuery, MeetingPageSchema, MeetingParams, MeetingSchema, UpdateMeetingBody,
 } from './schemas.ts';
 
 const tag = 'meetings';
@@ -59,6 +59,24 @@ export function meetingRoutes(api: ApiRoutes, deps: DashboardDeps): void {
   });
 
   lifecycleRoutes(api, deps);
+  if (deps.ingestTokens) ingestTokenRoute(api, deps, deps.ingestTokens);
+}
+
+/** A token a media bot (a Teams media bot, a browser meeting bot) uses to feed this meeting's audio to /ws/ingest. */
+function ingestTokenRoute(api: ApiRoutes, { stores, publicUrl }: DashboardDeps, tokens: NonNullable<DashboardDeps['ingestTokens']>): void {
+  api.add({
+    method: 'post', path: '/api/meetings/:id/ingest-token', operationId: 'issueIngestToken', summary: 'A token for the media-ingest socket of a scheduled or running meeting', tag,
+    params: MeetingParams, body: IngestTokenBody, ok: [{ status: 201, description: 'The token (shown once)', schema: IngestTokenSchema }], errors: [409],
+  }, async ({ params, body, org, req }) => {
+    const meeting = await scopedMeeting(stores, org, params.id);
+    if (meeting.status !== 'scheduled' && meeting.status !== 'in_progress') {
+      throw new MinutesError('MEETING_NOT_ACCEPTING_SEGMENTS', `Meeting ${meeting.id} is ${meeting.status}; audio can only be sent to a scheduled or running meeting`, { details: { meetingId: meeting.id, status: meeting.status } });
+    }
+    const ttlMs = body.ttlMs ?? 12 * 60 * 60 * 1000;
+    const token = await tokens.issue(meeting.id, { ttlMs, createdBy: req.auth?.userId ?? 'api' });
+    const base = (publicUrl ?? `http://${req.get('host') ?? '127.0.0.1'}`).replace(/^http/, 'ws').replace(/\/$/, '');
+    return { token, expiresAt: new Date(Date.now() + ttlMs).toISOString(), url: `${base}/ws/ingest` };
+  });
 }
 
 function lifecycleRoutes(api: ApiRoutes, { meetings, stores }: DashboardDeps): void {

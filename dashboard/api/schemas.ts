@@ -151,3 +151,12 @@ export const AskBody = named('Ask', z.object({
   question: z.string().trim().min(1, 'question is empty').transform((q) => q.slice(0, 2000)),
   meetingId: z.string().min(1).nullish(),
 }));
+
+export const IngestTokenBody = named('IngestTokenRequest', z.object({
+  ttlMs: z.number().int().min(60_000).max(7 * 24 * 60 * 60 * 1000).optional().describe('Lifetime in ms (default 12 h, at most 7 days)'),
+}).strict());
+export const IngestTokenSchema = named('IngestToken', z.object({
+  token: z.string().describe('Bearer token for the media-ingest socket; shown once'),
+  expiresAt: z.string().describe('ISO time'),
+  url: z.string().describe('The socket to connect to (docs/media-ingest.md)'),
+}));
