@@ -34,7 +34,7 @@ export function adapterStatuses(config: Config): AdapterStatus[] {
 }
 
 /** Adapters this build includes; the others only say that they are not there yet. */
-const BUILT: readonly AdapterName[] = ['discord', 'slack'];
+const BUILT: readonly AdapterName[] = ['discord', 'slack', 'teams'];
 
 export function startAdapters(config: Config, logger: Logger): AdapterStatus[] {
   const statuses = adapterStatuses(config);

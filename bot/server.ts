@@ -4,6 +4,7 @@ import { startAdapters } from './adapters.ts';
 import type { Container } from './container.ts';
 import { startDiscord } from './discord.ts';
 import { slackRouter, stopSlack } from './slack.ts';
+import { stopTeams, teamsRouter } from './teams.ts';
 import { announceAdminLink } from './auth.ts';
 import { attachLiveServer } from '../dashboard/live/index.ts';
 import { meetingOrganization, socketAuthenticator } from './live.ts';
@@ -43,6 +44,13 @@ export async function startServer(c: Container): Promise<RunningServer> {
   const port = typeof address === 'object' && address ? address.port : c.config.PORT;
   const url = c.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
   const slack = slackRouter(c);
+  let teams: Awaited<ReturnType<typeof teamsRouter>> = null;
+  try {
+    teams = await teamsRouter(c);
+  } catch (err) {
+    // A misconfigured Teams app must not take the dashboard (or Discord and Slack) down with it.
+    c.logger.error({ err, adapter: 'teams' }, 'teams adapter failed to start; the dashboard keeps running');
+  }
   const app = createDashboard({
     meetings: c.meetings,
     minutes: c.minutes,
@@ -54,7 +62,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     auth: c.auth,
     publicUrl: url,
     platforms: adapterStatuses(c.config),
-    webhooks: slack ? [slack] : [],
+    webhooks: [slack, teams].filter((r): r is NonNullable<typeof r> => Boolean(r)),
     ingestTokens: c.ingestTokens,
     llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
@@ -90,6 +98,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
     server,
     async stop() {
       await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
+      await stopTeams(c).catch((err: unknown) => c.logger.warn({ err }, 'teams adapter stop failed'));
       await stopSlack(c).catch((err: unknown) => c.logger.warn({ err }, 'slack adapter stop failed'));
       await record.close();
       await ingest.close();

@@ -187,3 +187,24 @@ describeEachBackend('MeetingService', (ctx) => {
     });
   });
 });
+
+describeEachBackend('MeetingService.attachTranscript', (ctx) => {
+  it('attaches a platform transcript to a completed meeting once, without opted-out speakers; refuses a scheduled meeting', async () => {
+    const meeting = await ctx.service.createMeeting({ organizationId: ctx.org.id, platform: 'teams', title: 'After the fact' });
+    const lines = [
+      { speaker: 'Ada', text: 'We ship Friday.', startMs: 0, endMs: 1500, source: 'teams:transcript' },
+      { speaker: 'Bo', text: 'Do not record me.', startMs: 1500, endMs: 2500, source: 'teams:transcript' },
+    ];
+    expect(await ctx.service.attachTranscript(meeting.id, lines).catch((e: { code: string }) => e.code)).to.equal('MEETING_NOT_ACCEPTING_SEGMENTS');
+    await ctx.service.startMeeting(meeting.id);
+    await ctx.service.setConsent(meeting.id, 'Bo', 'opted_out');
+    await ctx.service.endMeeting(meeting.id);
+    const first = await ctx.service.attachTranscript(meeting.id, lines);
+    expect(first.inserted.map((s) => s.speaker)).to.deep.equal(['Ada']);
+    expect(first.dropped).to.equal(1);
+    const again = await ctx.service.attachTranscript(meeting.id, lines);
+    expect(again.inserted).to.have.length(0);
+    expect((await ctx.stores.transcripts.list(meeting.id)).map((s) => s.text)).to.deep.equal(['We ship Friday.']);
+    expect(ctx.events.filter((e) => e.type === 'segment.added')).to.have.length(1);
+  });
+});

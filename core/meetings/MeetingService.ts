@@ -122,6 +122,30 @@ export class MeetingService {
     return result;
   }
 
+  /**
+   * A platform's own transcript of a meeting that may already be over (Teams
+   * publishes it minutes after the end): the same rules as live ingest —
+   * validated as a batch, re-sent segments skipped, opted-out speakers dropped,
+   * `segment.added` published — for a meeting in progress or completed.
+   */
+  async attachTranscript(meetingId: string, inputs: SegmentInput[]): Promise<AppendResult> {
+    const meeting = await this.stores.meetings.get(meetingId);
+    if (meeting.status !== 'in_progress' && meeting.status !== 'completed') {
+      throw new MinutesError('MEETING_NOT_ACCEPTING_SEGMENTS', `Meeting ${meetingId} is ${meeting.status}; a transcript can be attached to a running or completed meeting`, {
+        details: { meetingId, status: meeting.status },
+      });
+    }
+    const valid = validateSegments(inputs);
+    if (valid.length === 0) return { inserted: [], duplicates: 0, dropped: 0 };
+    const attendees = await this.stores.attendees.ensure(meetingId, [...new Set(valid.map((s) => s.speaker))]);
+    const bySpeaker = new Map(attendees.map((a) => [a.displayName, a]));
+    const kept = valid.filter((s) => bySpeaker.get(s.speaker)?.consent !== 'opted_out');
+    const inserted = await this.stores.transcripts.append(meetingId, kept.map((s) => ({ ...s, attendeeId: bySpeaker.get(s.speaker)?.id ?? null })));
+    if (inserted.length) await this.bus.publish({ type: 'segment.added', meetingId, segments: inserted });
+    this.log(meeting).info({ segments: inserted.length, dropped: valid.length - kept.length }, 'transcript attached');
+    return { inserted, duplicates: kept.length - inserted.length, dropped: valid.length - kept.length };
+  }
+
   addAttendee(meetingId: string, displayName: string): Promise<Attendee> {
     return this.stores.attendees.ensure(meetingId, [displayName]).then((a) => a[0]!);
   }
