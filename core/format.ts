@@ -26,3 +26,24 @@ export function transcribedBy(segments: readonly { source: string }[]): string |
   if (engines.length === 0) return null;
   return engines.map((e) => (LOW_ACCURACY_ENGINES.test(e) ? `${e} (offline, lower accuracy)` : e)).join(', ');
 }
+
+/** At most `max` characters, with an ellipsis when cut (chat platforms limit every text field). */
+export function truncate(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
+}
+
+/** Lines packed into chunks of at most `max` characters, never splitting a line (a too-long line is cut with `cut`). */
+export function packLines(lines: string[], max: number, cut: (text: string, max: number) => string = truncate): string[] {
+  const chunks: string[] = [];
+  let current = '';
+  for (const raw of lines) {
+    const line = cut(raw, max);
+    if (current && current.length + 1 + line.length > max) {
+      chunks.push(current);
+      current = '';
+    }
+    current = current ? `${current}\n${line}` : line;
+  }
+  if (current) chunks.push(current);
+  return chunks;
+}

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runStatements } from './statements.ts';
 
 /**
  * The whole first schema in SQL rather than the schema builder: generated
@@ -146,9 +147,7 @@ const schema = `
 
 /** PGlite's extended protocol takes one statement per query, so run them one by one. */
 export async function up(knex: Knex): Promise<void> {
-  for (const statement of schema.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await knex.raw(statement);
-  }
+  await runStatements(knex, schema);
 }
 
 export async function down(knex: Knex): Promise<void> {

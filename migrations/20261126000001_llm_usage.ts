@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runStatements } from './statements.ts';
 
 /**
  * The LLM usage ledger: one row per provider call (or cache hit), so cost can
@@ -25,11 +26,8 @@ const schema = `
     CREATE INDEX llm_usage_created_idx ON llm_usage (created_at);
 `;
 
-// One statement per call: PGlite refuses several commands in one prepared statement.
 export async function up(knex: Knex): Promise<void> {
-  for (const statement of schema.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await knex.raw(statement);
-  }
+  await runStatements(knex, schema);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runStatements } from './statements.ts';
 
 /**
  * Platform workspaces (a Discord guild, a Slack workspace, a Teams tenant) and
@@ -28,11 +29,8 @@ const schema = `
     );
 `;
 
-// One statement per call: PGlite refuses several commands in one prepared statement.
 export async function up(knex: Knex): Promise<void> {
-  for (const statement of schema.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await knex.raw(statement);
-  }
+  await runStatements(knex, schema);
 }
 
 export async function down(knex: Knex): Promise<void> {

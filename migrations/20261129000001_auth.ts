@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runStatements } from './statements.ts';
 
 /**
  * Dashboard sign-in: admin passwords, one-time sign-in links the bots hand
@@ -34,11 +35,8 @@ const schema = `
     CREATE INDEX auth_sessions_user_idx ON auth_sessions (user_id);
 `;
 
-// One statement per call: PGlite refuses several commands in one prepared statement.
 export async function up(knex: Knex): Promise<void> {
-  for (const statement of schema.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await knex.raw(statement);
-  }
+  await runStatements(knex, schema);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runStatements } from './statements.ts';
 
 /**
  * Slack app installations (multi-workspace OAuth). Tokens never sit in the
@@ -26,11 +27,8 @@ const schema = `
     CREATE INDEX slack_installations_org_idx ON slack_installations (organization_id);
 `;
 
-// One statement per call: PGlite refuses several commands in one prepared statement.
 export async function up(knex: Knex): Promise<void> {
-  for (const statement of schema.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await knex.raw(statement);
-  }
+  await runStatements(knex, schema);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { runStatements } from './statements.ts';
 
 /**
  * Per-meeting tokens of the media-ingest socket (dashboard/ingest/). Only the
@@ -17,11 +18,8 @@ const schema = `
     CREATE INDEX ingest_tokens_meeting_idx ON ingest_tokens (meeting_id);
 `;
 
-// One statement per call: PGlite refuses several commands in one prepared statement.
 export async function up(knex: Knex): Promise<void> {
-  for (const statement of schema.split(/;\s*\n/).map((s) => s.trim()).filter(Boolean)) {
-    await knex.raw(statement);
-  }
+  await runStatements(knex, schema);
 }
 
 export async function down(knex: Knex): Promise<void> {

@@ -5,7 +5,7 @@ import {
 import type { Answer } from '../../core/meetings/ask.ts';
 import type { MinutesView } from '../../core/minutes/stored.ts';
 import type { Insight } from '../../core/minutes/types.ts';
-import { clock, transcribedBy } from '../../core/format.ts';
+import { clock, packLines as packTextLines, transcribedBy, truncate } from '../../core/format.ts';
 import { exportMarkdown } from '../../core/transcript/export/markdown.ts';
 import type { SearchResult } from '../../core/store/index.ts';
 import type { ActionItem, MeetingBundle, Segment } from '../../core/types.ts';
@@ -21,9 +21,7 @@ export const mentionOnly = (userIds: string[]): MessageMentionOptions => ({ pars
 
 export const LIMITS = { content: 2000, embedDescription: 4096, fieldValue: 1024, fields: 25, embedTotal: 6000, selectOptions: 25, optionLabel: 100, title: 256 };
 
-export function truncate(text: string, max: number): string {
-  return text.length <= max ? text : `${text.slice(0, Math.max(0, max - 1)).trimEnd()}…`;
-}
+export { truncate };
 
 /** Said words as inert text: markdown escaped, mentions and invite-style tokens broken with a zero-width space. */
 export function safe(text: string): string {
@@ -102,20 +100,7 @@ export function actionLine(a: ActionItem, userIdOf: (attendeeId: string | null) 
 }
 
 /** Lines packed into embed field values within the 1,024-character limit, never splitting a line. */
-export function packLines(lines: string[], max = LIMITS.fieldValue): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  for (const raw of lines) {
-    const line = truncate(raw, max);
-    if (current && current.length + 1 + line.length > max) {
-      chunks.push(current);
-      current = '';
-    }
-    current = current ? `${current}\n${line}` : line;
-  }
-  if (current) chunks.push(current);
-  return chunks;
-}
+export const packLines = (lines: string[], max: number = LIMITS.fieldValue): string[] => packTextLines(lines, max);
 
 export interface SummaryInput {
   bundle: MeetingBundle;

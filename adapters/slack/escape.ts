@@ -1,3 +1,4 @@
+import { packLines as packTextLines } from '../../core/format.ts';
 /**
  * Slack text safety. In mrkdwn Slack parses `<…>` as links and mentions
  * (`<!channel>`, `<!here>`, `<@U…>`, `<#C…>`, `<https://…|label>`) and only
@@ -60,21 +61,8 @@ export function link(url: string, label: string): string {
   return `<${url.replace(/[<>|\s]/g, encodeURIComponent)}|${mrkdwn(label).replace(/\|/g, '¦')}>`;
 }
 
-/** Lines packed into chunks of at most `max` characters, never splitting a line (a too-long line is cut). */
-export function packLines(lines: string[], max: number = LIMITS.sectionText): string[] {
-  const chunks: string[] = [];
-  let current = '';
-  for (const raw of lines) {
-    const line = truncate(raw, max);
-    if (current && current.length + 1 + line.length > max) {
-      chunks.push(current);
-      current = '';
-    }
-    current = current ? `${current}\n${line}` : line;
-  }
-  if (current) chunks.push(current);
-  return chunks;
-}
+/** Lines packed into chunks of at most `max` characters, never splitting a line (a too-long line is cut, never inside an entity). */
+export const packLines = (lines: string[], max: number = LIMITS.sectionText): string[] => packTextLines(lines, max, truncate);
 
 /** A Slack user mention for ids that really are user ids (U…/W…), nothing else. */
 export function userMention(slackUserId: string): string | null {

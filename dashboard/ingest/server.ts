@@ -1,3 +1,4 @@
+import { refuseUpgrade, socketServerHandle } from '../sockets.ts';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type RawData, type WebSocket } from 'ws';
@@ -59,8 +60,8 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
     const url = new URL(req.url ?? '/', 'http://localhost');
     if (!PATH.test(url.pathname)) return;
     void admit(req, url).then((result) => {
-      if ('status' in result) return refuse(socket, result.status, result.code, result.message);
-      if (closing || socket.destroyed) return refuse(socket, 503, 'SHUTTING_DOWN', 'server shutting down');
+      if ('status' in result) return refuseUpgrade(socket, result.status, result.code, result.message);
+      if (closing || socket.destroyed) return refuseUpgrade(socket, 503, 'SHUTTING_DOWN', 'server shutting down');
       wss.handleUpgrade(req, socket, head, (ws) => {
         const done = session(ws, result.meeting);
         open.add(done);
@@ -68,7 +69,7 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
       });
     }, (err: unknown) => {
       log.error({ err }, 'ingest upgrade failed');
-      refuse(socket, 500, 'INTERNAL', 'could not open the ingest socket');
+      refuseUpgrade(socket, 500, 'INTERNAL', 'could not open the ingest socket');
     });
   };
   server.on('upgrade', onUpgrade);
@@ -292,24 +293,6 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
     });
   }
 
-  return {
-    wss,
-    get connections() {
-      return open.size;
-    },
-    async close() {
-      closing = true;
-      server.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
-      await Promise.allSettled([...open]);
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
-  };
+  return socketServerHandle({ wss, server, onUpgrade, open, markClosing: () => { closing = true; } });
 }
 
-function refuse(socket: Duplex, status: number, code: string, message: string): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify({ error: { code, message } });
-  const reason = { 401: 'Unauthorized', 409: 'Conflict', 503: 'Service Unavailable' }[status] ?? 'Internal Server Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-}

@@ -1,3 +1,4 @@
+import { refuseUpgrade, socketServerHandle } from '../sockets.ts';
 import type { IncomingMessage, Server } from 'node:http';
 import { endianness } from 'node:os';
 import type { Duplex } from 'node:stream';
@@ -80,10 +81,10 @@ export function attachRecordServer(server: Server, deps: RecordServerDeps): Reco
     const match = PATH.exec(new URL(req.url ?? '/', 'http://localhost').pathname);
     if (!match) return;
     void admit(req, decodeURIComponent(match[1]!)).then((result) => {
-      if ('status' in result) return refuse(socket, result.status, result.code, result.message);
+      if ('status' in result) return refuseUpgrade(socket, result.status, result.code, result.message);
       if (closing || socket.destroyed) {
         void result.pipeline.end().catch(() => undefined);
-        return refuse(socket, 503, 'SHUTTING_DOWN', 'server shutting down');
+        return refuseUpgrade(socket, 503, 'SHUTTING_DOWN', 'server shutting down');
       }
       wss.handleUpgrade(req, socket, head, (ws) => {
         const done = session(ws, result.pipeline, result.meeting, result.user);
@@ -92,7 +93,7 @@ export function attachRecordServer(server: Server, deps: RecordServerDeps): Reco
       });
     }, (err: unknown) => {
       log.error({ err }, 'record socket upgrade failed');
-      refuse(socket, 500, 'INTERNAL', 'could not start recording');
+      refuseUpgrade(socket, 500, 'INTERNAL', 'could not start recording');
     });
   };
   server.on('upgrade', onUpgrade);
@@ -180,19 +181,7 @@ export function attachRecordServer(server: Server, deps: RecordServerDeps): Reco
     });
   }
 
-  return {
-    wss,
-    get connections() {
-      return open.size;
-    },
-    async close() {
-      closing = true;
-      server.off('upgrade', onUpgrade);
-      for (const ws of wss.clients) ws.close(1001, 'server shutting down');
-      await Promise.allSettled([...open]);
-      await new Promise<void>((resolve) => wss.close(() => resolve()));
-    },
-  };
+  return socketServerHandle({ wss, server, onUpgrade, open, markClosing: () => { closing = true; } });
 }
 
 function notFound(meetingId: string) {
@@ -208,13 +197,6 @@ function originAllowed(req: IncomingMessage, allowed: readonly string[] | undefi
   } catch {
     return false;
   }
-}
-
-function refuse(socket: Duplex, status: number, code: string, message: string): void {
-  if (socket.destroyed) return;
-  const body = JSON.stringify({ error: { code, message } });
-  const reason = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 503: 'Service Unavailable' }[status] ?? 'Internal Server Error';
-  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
 }
 
 function toBuffer(data: RawData): Buffer {
