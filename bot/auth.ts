@@ -44,6 +44,6 @@ export async function announceAdminLink(c: Pick<Container, 'config' | 'logger' |
   }
   const link = await auth.issueSignInLink({ organizationId: c.defaultOrganization.id, platform: 'web', externalUserId: 'local-admin', displayName: 'Administrator' });
   const url = `${baseUrl}${link.path}`;
-  c.logger.info({ expiresAt: link.expiresAt }, `sign in to the dashboard as administrator: ${url} (one-time link, 15 minutes; set a password under Settings)`);
+  c.logger.info({ expiresAt: link.expiresAt }, `sign in to the dashboard as administrator: ${url} (one-time link, 15 minutes; "npm run minutes -- admin create <email>" gives an administrator a password)`);
   return url;
 }

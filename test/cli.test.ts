@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,9 @@ describe('command line (embedded PGlite)', function () {
     dataDir = mkdtempSync(join(tmpdir(), 'minutes-cli-'));
   });
   after(() => rmSync(dataDir, { recursive: true, force: true }));
+  // A failing assertion must not leave a started service running after the suite (it would hold a port and a data dir).
+  const started: ChildProcess[] = [];
+  after(() => { for (const child of started) if (child.exitCode === null) child.kill('SIGKILL'); });
 
   it('imports, lists, searches, shows and exports a meeting', () => {
     const imported = cli('import', fixture('ami-ES2002a-excerpt.json'), '--title', 'Kick-off');
@@ -119,6 +122,7 @@ describe('command line (embedded PGlite)', function () {
     const fresh = mkdtempSync(join(tmpdir(), 'minutes-start-'));
     const child = spawn(tsx, ['bot/main.ts'], { cwd: root, env: { ...env(), DATA_DIR: fresh, LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
     child.once('exit', () => rmSync(fresh, { recursive: true, force: true }));
+    started.push(child);
     let output = '';
     child.stderr.on('data', (d) => (output += d));
     const url = await new Promise<string>((resolve, reject) => {
