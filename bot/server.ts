@@ -19,6 +19,7 @@ import type { DiscordAdapter } from '../adapters/discord/index.ts';
 import { RedisCache } from '../adapters/redis/RedisCache.ts';
 import { InProcessCache } from '../core/cache/index.ts';
 import { DashboardCache } from '../dashboard/cache/index.ts';
+import { createMetrics } from '../dashboard/metrics/index.ts';
 
 export interface RunningServer {
   url: string;
@@ -34,6 +35,8 @@ export async function startServer(c: Container): Promise<RunningServer> {
   const cache = new DashboardCache({
     cache: redisCache ?? new InProcessCache({ maxEntries: 20_000 }), bus: c.bus, logger: c.logger.child({ component: 'cache' }),
   });
+  const metrics = createMetrics();
+  const unobserve = metrics.observeBus(c.bus);
   // Listen first: with PORT=0 the address people use (cookies, links, origin checks) is only known then.
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
@@ -67,6 +70,9 @@ export async function startServer(c: Container): Promise<RunningServer> {
     llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
     cache,
+    metrics,
+    // Lets a scraper off this host read /metrics (loopback needs no token).
+    metricsToken: c.config.METRICS_TOKEN ?? null,
   });
   startAdapters(c.config, c.logger);
   server.on('request', app);
@@ -85,6 +91,11 @@ export async function startServer(c: Container): Promise<RunningServer> {
     bus: c.bus, authenticate: socketAuthenticator(c, c.auth), meetingOrganization: (id) => meetingOrganization(c, id),
     logger: c.logger.child({ component: 'live' }),
   });
+  metrics.setGauges(async () => ({
+    websocketConnections: { live: live.stats().connections, record: record.connections, ingest: ingest.connections },
+    // Counted in the store: right across restarts and instances, unlike the bus-followed fallback.
+    activeMeetings: (await c.stores.meetings.list({ status: 'in_progress', limit: 1 }).catch(() => null))?.total,
+  }));
   await announceAdminLink(c, c.auth, url).catch((err: unknown) => c.logger.warn({ err }, 'could not issue the administrator sign-in link'));
   let discord: DiscordAdapter | null = null;
   try {
@@ -103,6 +114,7 @@ export async function startServer(c: Container): Promise<RunningServer> {
       await record.close();
       await ingest.close();
       await live.close();
+      unobserve();
       await rateLimit?.close();
       cache.close();
       await redisCache?.close();

@@ -14,6 +14,7 @@ import { authGate, loginPage } from './authGate.ts';
 import { formCsrf, rateLimiter, securityMiddleware } from './security.ts';
 import type { Store } from 'express-rate-limit';
 import { attachCache, type DashboardCache } from './cache/index.ts';
+import { metricsHandler, type MetricsRegistry } from './metrics/index.ts';
 
 export interface DashboardDeps {
   meetings: MeetingService;
@@ -53,6 +54,10 @@ export interface DashboardDeps {
   sampleTranscriptPath?: string;
   /** Read-through cache of meeting lists, meetings and minutes (in-process or Redis, built by the service). */
   cache?: DashboardCache | null;
+  /** Prometheus metrics: with them every request is timed and GET /metrics is served (loopback or `metricsToken`). */
+  metrics?: MetricsRegistry;
+  /** Bearer token that lets a non-loopback scraper read /metrics (without it, loopback only). */
+  metricsToken?: string | null;
 }
 
 const SAMPLE = new URL('../test/fixtures/transcripts/ami-ES2006c-excerpt.json', import.meta.url).pathname;
@@ -71,7 +76,10 @@ export function createDashboard(deps: DashboardDeps): express.Express {
   const { meetings, stores } = deps;
   const publicUrl = deps.publicUrl ?? 'http://127.0.0.1';
 
+  if (deps.metrics) app.use(deps.metrics.httpMiddleware);
   app.use(securityMiddleware({ publicUrl }));
+  // Before sign-in and the rate limit (scrapers have no session); guarded by address or token instead.
+  if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics, { token: deps.metricsToken ?? null }));
   app.get('/health', (_req, res) => void res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) }));
   app.get('/ready', wrap(async (_req, res) => {
     const { ready, checks } = await readiness(deps.readiness ?? {});

@@ -140,6 +140,9 @@ describe('command line (embedded PGlite)', function () {
     expect(health.status).to.equal(200);
     expect(await health.json()).to.include({ status: 'ok' });
     expect((await fetch(`${url}/ready`)).status).to.equal(200);
+    const metrics = await fetch(`${url}/metrics`);
+    expect(metrics.status, 'metrics answer loopback without a session').to.equal(200);
+    expect(await metrics.text()).to.contain('http_request_duration_seconds').and.contain('minutes_active_meetings');
     expect(output).to.contain('discord adapter off: set DISCORD_TOKEN and DISCORD_APPLICATION_ID to turn it on');
     expect(output).to.contain('slack adapter off');
     expect(output).to.contain('teams adapter off');
