@@ -13,7 +13,8 @@
  * Ends with one `name: value (goal …) met|missed` line per goal; a JSON copy
  * goes to bench-results/store.json.
  */
-import { createDatabase, createPostgresDatabase, dropPostgresDatabase, type Database } from '../core/store/db.ts';
+import type { Database } from '../core/store/db.ts';
+import { withBenchDatabase } from './lib/database.ts';
 import { createStores } from '../core/store/index.ts';
 import { SearchStore } from '../core/store/SearchStore.ts';
 import { buildCorpus, type Corpus } from './lib/corpus.ts';
@@ -24,7 +25,6 @@ import { measurePgliteStart } from './lib/pglite.ts';
 import { envNumber as env, fmt, fmtLatency, Report, summarize } from './lib/report.ts';
 
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SEGMENTS = env('BENCH_SEGMENTS', 1_000_000);
 const INGEST_ROWS = env('BENCH_INGEST_ROWS', Math.min(100_000, Math.floor(SEGMENTS / 5)));
 const QUERIES = env('BENCH_QUERIES', 200);
@@ -145,27 +145,8 @@ async function main(): Promise<void> {
 }
 
 /** A fresh database for the run, dropped at the end whatever happens (also on Ctrl-C). */
-async function postgresRun(): Promise<void> {
-  const name = `minutes_bench_${Date.now()}_${process.pid}`;
-  const url = await createPostgresDatabase(serverUrl, name);
-  const drop = () => dropPostgresDatabase(serverUrl, name);
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`\n${signal}: dropping ${name}`);
-    void drop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const db = createDatabase({ kind: 'postgres', url, poolMax: 4 });
-  try {
-    report.line(`[${elapsed()}] created database ${name}`);
-    await postgresSections(db, url);
-  } finally {
-    await db.close().catch(() => undefined);
-    await drop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    report.line(`[${elapsed()}] dropped database ${name}`);
-  }
+function postgresRun(): Promise<void> {
+  return withBenchDatabase({ prefix: 'minutes_bench', poolMax: 4, log: (line) => report.line(`[${elapsed()}] ${line}`) }, postgresSections);
 }
 
 main().catch((err) => {

@@ -30,17 +30,17 @@ import { createAuthService } from '../core/auth/index.ts';
 import { createLogger } from '../core/logger.ts';
 import { MeetingService } from '../core/meetings/MeetingService.ts';
 import { MinutesService } from '../core/meetings/MinutesService.ts';
-import { createDatabase, createPostgresDatabase, dropPostgresDatabase, type Database } from '../core/store/db.ts';
+import type { Database } from '../core/store/db.ts';
 import { createStores } from '../core/store/index.ts';
 import { createDashboard } from '../dashboard/app.ts';
 import { DashboardCache } from '../dashboard/cache/index.ts';
 import { stubAnalyzer } from '../dashboard/testApp.ts';
-import { buildCorpus } from './lib/corpus.ts';
+import { buildCorpus, prng } from './lib/corpus.ts';
+import { withBenchDatabase } from './lib/database.ts';
 import { bulkLoad } from './lib/fts.ts';
 import { envNumber as env, fmt, fmtLatency, Report, summarize } from './lib/report.ts';
 import { fanoutBench } from './web-fanout.ts';
 
-const serverUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const MEETINGS = env('BENCH_WEB_MEETINGS', 10_000);
 const SEGMENTS = env('BENCH_WEB_SEGMENTS', 300_000);
 const PAGES = env('BENCH_WEB_PAGES', 1000);
@@ -54,18 +54,6 @@ const report = new Report();
 const started = performance.now();
 const elapsed = () => `${((performance.now() - started) / 1000).toFixed(0)}s`;
 const logger = createLogger({ level: 'warn' });
-
-/** A tiny deterministic PRNG (mulberry32), so runs pick the same meetings. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 interface Target {
   port: number;
@@ -275,26 +263,7 @@ async function fanoutSection(): Promise<void> {
 
 async function main(): Promise<void> {
   report.line(`bench:web — ${MEETINGS} meetings, ${SEGMENTS} transcript lines, ${PAGES} page requests, ${SECONDS} s load runs at concurrency ${CONCURRENCY}, cache ${CACHE}, seed ${SEED}`);
-  const name = `minutes_bench_web_${Date.now()}_${process.pid}`;
-  const url = await createPostgresDatabase(serverUrl, name);
-  const drop = () => dropPostgresDatabase(serverUrl, name);
-  const onSignal = (signal: NodeJS.Signals) => {
-    console.error(`\n${signal}: dropping ${name}`);
-    void drop().finally(() => process.exit(130));
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const db = createDatabase({ kind: 'postgres', url, poolMax: 8 });
-  try {
-    report.line(`[${elapsed()}] created database ${name}`);
-    await webSections(db, url);
-  } finally {
-    await db.close().catch(() => undefined);
-    await drop();
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    report.line(`[${elapsed()}] dropped database ${name}`);
-  }
+  await withBenchDatabase({ prefix: 'minutes_bench_web', poolMax: 8, log: (line) => report.line(`[${elapsed()}] ${line}`) }, webSections);
   await fanoutSection();
   report.writeJson('bench-results/web.json', {
     at: new Date().toISOString(),
