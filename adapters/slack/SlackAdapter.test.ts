@@ -4,12 +4,10 @@ import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
 import { InProcessEventBus } from '../../core/bus/InProcessEventBus.ts';
-import { createLogger } from '../../core/logger.ts';
 import { answer } from '../../core/meetings/answer.ts';
 import { MeetingService } from '../../core/meetings/MeetingService.ts';
 import { MinutesService } from '../../core/meetings/MinutesService.ts';
-import { OfflineAnalyzer } from '../../core/minutes/offline/index.ts';
-import { createStores, type Stores } from '../../core/store/index.ts';
+import { type Stores } from '../../core/store/index.ts';
 import type { ActionItem, Meeting } from '../../core/types.ts';
 import { database } from '../../test/support/databases.ts';
 import { validateBlocks, validateView } from './testing/blockLimits.ts';
@@ -18,6 +16,7 @@ import { appHomeOpenedEvent, appMentionEvent, blockActionsBody, eventBody, homeB
 import { createSlackAdapter, type SlackAdapter } from './SlackAdapter.ts';
 import type { SlackAdapterOptions } from './types.ts';
 import { MemoryInstallationStore } from '@slack/bolt';
+import { testCore, until } from '../../test/support/core.ts';
 
 export const SECRET = 'test-signing-secret-0123456789';
 export const HOSTILE = 'We ship Friday <!channel> & tell <@U123> <https://evil.example|here> >_<';
@@ -31,15 +30,7 @@ export interface World {
   stop(): Promise<void>;
 }
 
-export async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+export { until };
 
 /** A real core on PGlite, the adapter's router on 127.0.0.1 and a loopback fake Slack its WebClient talks to. */
 export async function world(options: Partial<Pick<SlackAdapterOptions, 'mentionOwners' | 'installationStore'>> & { noToken?: boolean } = {}): Promise<World> {
@@ -50,13 +41,7 @@ export async function world(options: Partial<Pick<SlackAdapterOptions, 'mentionO
     users: [{ id: alice, teamId, name: 'alice', realName: 'Alice' }, { id: bob, teamId, name: 'bob', realName: 'Bob' }],
     channels: [{ id: channel, teamId, name: 'general' }],
   });
-  const db = await database('pglite');
-  const stores = createStores(db.knex);
-  const logger = createLogger({ level: 'silent' });
-  const bus = new InProcessEventBus(logger);
-  const meetings = new MeetingService({ stores, bus, logger });
-  const minutes = new MinutesService({ stores, bus, logger, analyzer: new OfflineAnalyzer() });
-  const org = await stores.organizations.ensure(`slack-test-${randomUUID()}`);
+  const { db, stores, logger, bus, meetings, minutes, org } = await testCore('slack-test');
   const signIns: unknown[] = [];
   const adapter = createSlackAdapter({
     signingSecret: SECRET, ...(options.noToken ? {} : { botToken: `xoxb-${id}` }), logger, clientOptions: { slackApiUrl: fake.apiUrl },

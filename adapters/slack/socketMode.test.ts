@@ -1,28 +1,14 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { expect } from 'chai';
-import { InProcessEventBus } from '../../core/bus/InProcessEventBus.ts';
-import { createLogger } from '../../core/logger.ts';
 import { answer } from '../../core/meetings/answer.ts';
-import { MeetingService } from '../../core/meetings/MeetingService.ts';
-import { MinutesService } from '../../core/meetings/MinutesService.ts';
-import { OfflineAnalyzer } from '../../core/minutes/offline/index.ts';
-import { createStores } from '../../core/store/index.ts';
 import { database } from '../../test/support/databases.ts';
 import { validateBlocks } from './testing/blockLimits.ts';
 import { FakeSlack } from './testing/FakeSlack.ts';
 import { blockActionsBody, envelopePayload, slashCommandBody } from './testing/requests.ts';
 import { createSlackAdapter, type SlackAdapter } from './SlackAdapter.ts';
 import type { SlackAdapterOptions } from './types.ts';
+import { testCore, until } from '../../test/support/core.ts';
 
-async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 5000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 /** A real core on PGlite and the adapter in Socket Mode, connected to a loopback fake Slack (Web API + WebSocket); no HTTP endpoint. */
 async function socketWorld(overrides: Partial<SlackAdapterOptions> = {}) {
@@ -35,13 +21,7 @@ async function socketWorld(overrides: Partial<SlackAdapterOptions> = {}) {
     channels: [{ id: channel, teamId, name: 'general' }],
     appToken,
   });
-  const db = await database('pglite');
-  const stores = createStores(db.knex);
-  const logger = createLogger({ level: 'silent' });
-  const bus = new InProcessEventBus(logger);
-  const meetings = new MeetingService({ stores, bus, logger });
-  const minutes = new MinutesService({ stores, bus, logger, analyzer: new OfflineAnalyzer() });
-  const org = await stores.organizations.ensure(`slack-socket-${randomUUID()}`);
+  const { stores, logger, bus, meetings, minutes, org } = await testCore('slack-socket');
   const adapter: SlackAdapter = createSlackAdapter({
     // No signing secret: nothing arrives over HTTP.
     socketMode: { appToken, clientPingTimeout: 600 }, botToken: `xoxb-${id}`, logger, clientOptions: { slackApiUrl: fake.apiUrl },

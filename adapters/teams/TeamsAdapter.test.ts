@@ -3,13 +3,9 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { expect } from 'chai';
 import express from 'express';
-import { InProcessEventBus } from '../../core/bus/InProcessEventBus.ts';
-import { createLogger } from '../../core/logger.ts';
 import { answer } from '../../core/meetings/answer.ts';
 import { MeetingService } from '../../core/meetings/MeetingService.ts';
-import { MinutesService } from '../../core/meetings/MinutesService.ts';
-import { OfflineAnalyzer } from '../../core/minutes/offline/index.ts';
-import { createStores, type Stores } from '../../core/store/index.ts';
+import { type Stores } from '../../core/store/index.ts';
 import { database } from '../../test/support/databases.ts';
 import { VERB } from './cards.ts';
 import { FakeConnector } from './testing/FakeConnector.ts';
@@ -17,6 +13,7 @@ import { FakeGraph } from './testing/FakeGraph.ts';
 import { FakeIdentity } from './testing/FakeIdentity.ts';
 import { actionExecuteActivity, meetingEndActivity, meetingStartActivity, messageActivity, participantsJoinActivity, postActivity, teamsMeetingId } from './testing/activities.ts';
 import { createTeamsAdapter, type TeamsAdapter } from './TeamsAdapter.ts';
+import { testCore, until as waitUntil } from '../../test/support/core.ts';
 
 const VTT = `WEBVTT
 
@@ -50,27 +47,13 @@ interface World {
   stop(): Promise<void>;
 }
 
-async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 8000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
+const until = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 8000) => waitUntil(check, what, timeoutMs);
 
 async function world(): Promise<World> {
   const identity = await FakeIdentity.start();
   const connector = await FakeConnector.start({ identity });
   const graph = await FakeGraph.start({ identity });
-  const db = await database('pglite');
-  const stores = createStores(db.knex);
-  const logger = createLogger({ level: 'silent' });
-  const bus = new InProcessEventBus(logger);
-  const meetings = new MeetingService({ stores, bus, logger });
-  const minutes = new MinutesService({ stores, bus, logger, analyzer: new OfflineAnalyzer() });
-  const org = await stores.organizations.ensure(`teams-test-${randomUUID()}`);
+  const { stores, logger, bus, meetings, minutes, org } = await testCore('teams-test');
   const adapter = createTeamsAdapter({
     appId: identity.appId, appPassword: identity.appSecret, logger,
     overrides: { openIdMetadataUrl: identity.openIdMetadataUrl, tokenUrl: `${identity.baseUrl}/{tenant}/oauth2/v2.0/token`, graphUrl: graph.baseUrl },

@@ -5,8 +5,7 @@
  * utterance) so insights are predictable; everything else is the real path.
  */
 import { ChannelType, PermissionFlagsBits } from 'discord.js';
-import { database } from '../../../test/support/databases.ts';
-import { InProcessEventBus } from '../../../core/bus/InProcessEventBus.ts';
+import { testCore } from '../../../test/support/core.ts';
 import type { Transcriber } from '../../../core/asr/types.ts';
 import { AudioPipeline } from '../../../core/audio/AudioPipeline.ts';
 import { BusConsent } from '../../../core/audio/consent.ts';
@@ -14,17 +13,15 @@ import { createLogger } from '../../../core/logger.ts';
 import { AutoMinutes } from '../../../core/meetings/AutoMinutes.ts';
 import { LiveCopilot } from '../../../core/meetings/LiveCopilot.ts';
 import { MeetingService } from '../../../core/meetings/MeetingService.ts';
-import { MinutesService } from '../../../core/meetings/MinutesService.ts';
 import { answerOffline } from '../../../core/meetings/ask.ts';
-import { OfflineAnalyzer, OfflineLiveAnalyzer } from '../../../core/minutes/offline/index.ts';
-import { createStores, type Stores } from '../../../core/store/index.ts';
+import { OfflineLiveAnalyzer } from '../../../core/minutes/offline/index.ts';
+import { type Stores } from '../../../core/store/index.ts';
 import type { OpusDecoder } from '../../../core/audio/types.ts';
 import { DiscordAdapter } from '../DiscordAdapter.ts';
 import type { DiscordCore } from '../types.ts';
 import { FakeDiscord } from './FakeDiscord.ts';
 import type { FakeMessage, RecordedCall } from './types.ts';
 import { FakeVoiceServer } from './voice/FakeVoiceServer.ts';
-import { opusTone } from './voice/opusTone.ts';
 import { trustCertificate } from './voice/trust.ts';
 import { createVoiceLink } from '../voice/VoiceLink.ts';
 import { createRequire } from 'node:module';
@@ -107,14 +104,9 @@ export interface WorldOptions {
 }
 
 export async function world(options: WorldOptions = {}): Promise<World> {
-  const db = await database('pglite');
-  const stores = createStores(db.knex);
-  const bus = new InProcessEventBus(logger);
-  const meetings = new MeetingService({ stores, bus, logger });
-  const minutes = new MinutesService({ stores, bus, logger, analyzer: new OfflineAnalyzer() });
+  const { stores, bus, meetings, minutes, org } = await testCore('discord-e2e');
   const autoMinutes = new AutoMinutes({ bus, minutes, logger }).start();
   const copilot = new LiveCopilot({ bus, logger, getMeeting: (id) => meetings.getMeeting(id), createAnalyzer: (m, attendees) => new OfflineLiveAnalyzer({ attendees, meetingStart: m?.startedAt ?? null }) }).start();
-  const org = await stores.organizations.ensure(`discord-e2e-${Date.now()}-${Math.random()}`);
   const voice = await FakeVoiceServer.start();
   const untrust = trustCertificate(voice, voice.certificate);
   const fake = await FakeDiscord.start({
