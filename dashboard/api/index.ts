@@ -1,6 +1,7 @@
 import type express from 'express';
 import type { DashboardDeps } from '../app.ts';
 import { actionItemRoutes } from './actionItems.ts';
+import { jobRoutes } from './jobs.ts';
 import { meetingRoutes } from './meetings.ts';
 import { minutesRoutes } from './minutes.ts';
 import { openApiDocument } from './openapi.ts';
@@ -19,6 +20,7 @@ export function apiRoutes(deps: DashboardDeps): { router: express.Router; openap
   minutesRoutes(api, deps);
   actionItemRoutes(api, deps);
   searchRoutes(api, deps);
+  if (deps.jobs) jobRoutes(api, deps.jobs);
   let document: Record<string, unknown> | null = null;
   const openapi = () => (document ??= openApiDocument(api.specs));
   api.add({
