@@ -1,5 +1,6 @@
 import express, { type Request } from 'express';
 import type { Orchestrator } from '../core/ai/Orchestrator.ts';
+import type { JobQueue } from '../core/jobs/JobQueue.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MeetingService } from '../core/meetings/MeetingService.ts';
 import type { MinutesService } from '../core/meetings/MinutesService.ts';
@@ -27,6 +28,8 @@ export interface DashboardDeps {
   logger: Logger;
   /** Readiness checks by name (database, redis, adapters...); each throws when not ready. */
   readiness?: Record<string, () => Promise<void>>;
+  /** A check that has not answered in this long fails as timed out (default 2000 ms), so /ready never hangs. */
+  readinessTimeoutMs?: number;
   /**
    * Sign-in. Null only in tests of the API alone: every request then acts for
    * `organizationId`. The service (bot/) always passes one.
@@ -58,6 +61,8 @@ export interface DashboardDeps {
   metrics?: MetricsRegistry;
   /** Bearer token that lets a non-loopback scraper read /metrics (without it, loopback only). */
   metricsToken?: string | null;
+  /** Background jobs: with them, admins get GET /api/admin/jobs (counts, dead letters) and POST /api/admin/jobs/:id/retry; without, those paths are 404. */
+  jobs?: JobQueue;
 }
 
 const SAMPLE = new URL('../test/fixtures/transcripts/ami-ES2006c-excerpt.json', import.meta.url).pathname;
@@ -82,7 +87,7 @@ export function createDashboard(deps: DashboardDeps): express.Express {
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics, { token: deps.metricsToken ?? null }));
   app.get('/health', (_req, res) => void res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) }));
   app.get('/ready', wrap(async (_req, res) => {
-    const { ready, checks } = await readiness(deps.readiness ?? {});
+    const { ready, checks } = await readinessReport(deps.readiness ?? {}, deps.readinessTimeoutMs);
     res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
   }));
   for (const router of deps.webhooks ?? []) app.use(router);
@@ -124,19 +129,26 @@ export function createDashboard(deps: DashboardDeps): express.Express {
   return app;
 }
 
-async function readiness(checks: Record<string, () => Promise<void>>): Promise<{ ready: boolean; checks: Record<string, string> }> {
-  const results: Record<string, string> = {};
-  let ready = true;
-  for (const [name, check] of Object.entries(checks)) {
+/**
+ * Runs every check at once, each bounded by `timeoutMs`: a hung dependency
+ * answers "not ready", never a hung probe. `checks` maps a name to 'ok' or why not.
+ */
+export async function readinessReport(checks: Record<string, () => Promise<void>>, timeoutMs = 2000): Promise<{ ready: boolean; checks: Record<string, string> }> {
+  const entries = await Promise.all(Object.entries(checks).map(async ([name, check]): Promise<[string, string, boolean]> => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+    });
     try {
-      await check();
-      results[name] = 'ok';
+      await Promise.race([Promise.resolve().then(check), timeout]);
+      return [name, 'ok', true];
     } catch (err) {
-      ready = false;
-      results[name] = (err as Error).message;
+      return [name, (err as Error)?.message || String(err) || 'failed', false];
+    } finally {
+      clearTimeout(timer);
     }
-  }
-  return { ready, checks: results };
+  }));
+  return { ready: entries.every(([, , ok]) => ok), checks: Object.fromEntries(entries.map(([name, result]) => [name, result])) };
 }
 
 /** The signed-in person (name and role) for pages; one read per request, only when signed in. */

@@ -16,7 +16,13 @@ export type PipelineEvent =
   | { type: 'audio.issue'; issue: AudioIssue }
   | { type: 'transcription.delayed'; stream: string; delayed: boolean }
   | { type: 'utterance'; stream: string; startMs: number; endMs: number; bytes: number }
-  | { type: 'stream.idle'; stream: string };
+  | { type: 'stream.idle'; stream: string }
+  /**
+   * One utterance went through ASR. `delayMs`: meeting-clock ms from the end
+   * of the utterance to its segments being stored; null when none were (silence,
+   * or the append failed). For the transcription minutes and delay metrics.
+   */
+  | { type: 'transcribed'; stream: string; engine: string; audioMs: number; delayMs: number | null; segments: number };
 
 export interface AudioPipelineOptions {
   transcriber: Transcriber;
@@ -285,9 +291,11 @@ export class AudioPipeline {
     const base = s.ordinal * 2 ** 32 + ++s.utterances * 256;
     const { transcriber, language, prompt } = this.options;
     let segments: SegmentInput[];
+    let engine = transcriber.name;
     try {
       const result = await transcriber.transcribe({ pcm: u.pcm, sampleRate: 16000, ...(language ? { language } : {}), ...(prompt ? { prompt } : {}) });
-      const source = `asr:${result.engine || transcriber.name}`;
+      engine = result.engine || transcriber.name;
+      const source = `asr:${engine}`;
       const durMs = u.endMs - u.startMs;
       segments = result.segments.filter((g) => g.text.trim()).slice(0, 256).map((g, i) => {
         const startMs = Math.round(u.startMs + Math.min(Math.max(g.startMs, 0), durMs));
@@ -302,13 +310,16 @@ export class AudioPipeline {
       this.onIssue({ code: 'TRANSCRIBE_FAILED', stream: u.stream, message: `${transcriber.name} failed on ${Math.round(u.startMs)}–${Math.round(u.endMs)} ms: ${(err as Error).message}` });
       return;
     }
-    if (segments.length === 0) return;
+    const done = { type: 'transcribed', stream: u.stream, engine, audioMs: u.endMs - u.startMs, delayMs: null, segments: 0 } as const;
+    if (segments.length === 0) return this.emit(done);
     try {
       await this.options.append(segments);
       this.counters.segments += segments.length;
+      this.emit({ ...done, delayMs: Math.max(0, this.options.now() - u.endMs), segments: segments.length });
     } catch (err) {
       this.counters.appendErrors++;
       this.onIssue({ code: 'APPEND_FAILED', stream: u.stream, message: `segments not stored: ${(err as Error).message}` });
+      this.emit(done);
     }
   }
 

@@ -3,9 +3,12 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventBus } from '../../core/bus/EventBus.ts';
 import { cacheStats } from '../cache/index.ts';
+import { operationsMetrics, type OperationsObservers, type OperationsReadings } from './operations.ts';
+
+export type { JobObservation, OperationsReadings, QueueCounts, TranscriptionObservation } from './operations.ts';
 
 /** What the collect callbacks read at scrape time; a field left out keeps its default source. */
-export interface GaugeReadings {
+export interface GaugeReadings extends OperationsReadings {
   /** Open WebSocket connections by endpoint (live, record, ingest...): the sockets' `connections` getters. */
   websocketConnections?: Record<string, number>;
   /** Meetings in progress (e.g. counted in the store, which survives restarts); default: followed on the bus. */
@@ -14,7 +17,7 @@ export interface GaugeReadings {
   cacheHitRatio?: number;
 }
 
-export interface MetricsRegistry {
+export interface MetricsRegistry extends OperationsObservers {
   registry: Registry;
   /** Times every request: mount first so refusals (sign-in, limits, 404) are counted too. */
   httpMiddleware: RequestHandler;
@@ -58,13 +61,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   /** Meetings seen starting and not yet ended or cancelled (a set, so a repeated event never double counts). */
   const running = new Set<string>();
   let readings: () => GaugeReadings | Promise<GaugeReadings> = () => ({});
-  // One read per scrape shared by the three gauges below (each collect() asks for it).
+  // One read per scrape shared by every gauge below (each collect() asks for it).
   let pending: Promise<GaugeReadings> | null = null;
   const read = (): Promise<GaugeReadings> => {
     pending ??= Promise.resolve().then(readings).catch(() => ({})).finally(() => setImmediate(() => { pending = null; }));
     return pending;
   };
 
+  const observers = operationsMetrics(registry, read);
   new Gauge({
     name: 'minutes_active_meetings', help: 'Meetings in progress', registers: [registry],
     async collect() {
@@ -99,6 +103,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   };
 
   return {
+    ...observers,
     registry,
     httpMiddleware,
     observeBus(bus) {
