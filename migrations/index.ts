@@ -6,6 +6,7 @@ import * as workspaces from './20261128000001_workspaces.ts';
 import * as auth from './20261129000001_auth.ts';
 import * as slack from './20261130000001_slack.ts';
 import * as ingestTokens from './20261201000001_ingest_tokens.ts';
+import * as schedule from './20261202000001_schedule.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -19,6 +20,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261129000001_auth': auth,
   '20261130000001_slack': slack,
   '20261201000001_ingest_tokens': ingestTokens,
+  '20261202000001_schedule': schedule,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
