@@ -17,6 +17,12 @@ import { RedisEventBus } from '../adapters/redis/RedisEventBus.ts';
 import type { AuthService } from '../core/auth/index.ts';
 import { createAuth } from './auth.ts';
 import { IngestTokens } from '../core/meetings/ingestTokens.ts';
+import { claimedEventBus, type Claim } from '../core/bus/ClaimedEventBus.ts';
+import { createRedisClaims } from '../adapters/redis/RedisClaims.ts';
+import type { JobQueue } from '../core/jobs/JobQueue.ts';
+import { createJobQueue, registerCoreJobs } from './jobs.ts';
+import { createMetrics, type MetricsRegistry } from '../dashboard/metrics/index.ts';
+import { observedLedger } from '../core/ai/ledger.ts';
 
 /** Everything the service runs on, built once from the config. */
 export interface Container {
@@ -31,8 +37,12 @@ export interface Container {
   /** Null when no LLM provider is configured. */
   orchestrator: Orchestrator | null;
   minutes: MinutesService;
-  /** Writes minutes when a meeting ends or a transcript is imported. */
+  /** Writes minutes when a meeting ends or a transcript is imported (through `jobs`, unless built `direct`). */
   autoMinutes: AutoMinutes;
+  /** Durable background jobs: BullMQ with REDIS_URL (run by worker processes), else in this process. */
+  jobs: JobQueue;
+  /** This process's Prometheus metrics (served at /metrics by every role). */
+  metrics: MetricsRegistry;
   /** Live insights (decisions, action items, questions) of meetings in progress, as `insight.added` events. */
   copilot: LiveCopilot;
   /** Per-meeting tokens of the media-ingest socket (revoked when the meeting ends). */
@@ -41,10 +51,25 @@ export interface Container {
   auth: AuthService;
   /** The organization used when a request names none (single-team installs). */
   defaultOrganization: Organization;
+  /** Shared "first instance to ask holds it" claims (Redis); null in one process, where there is nobody to share with. */
+  claim: Claim | null;
+  /**
+   * The bus as a follower that posts to a platform should see it: with several
+   * instances, each meeting's events go to one of them (see claimedEventBus).
+   */
+  followerBus(scope: string): EventBus;
   close(): Promise<void>;
 }
 
-export async function createContainer(config: Config, logger: Logger): Promise<Container> {
+export interface ContainerOptions {
+  /**
+   * 'queue' (the service): minutes are jobs on `jobs`. 'direct' (the CLI):
+   * written in this process, so a command can wait for them without a worker.
+   */
+  minutes?: 'queue' | 'direct';
+}
+
+export async function createContainer(config: Config, logger: Logger, options: ContainerOptions = {}): Promise<Container> {
   const started = Date.now();
   const db = createDatabase(
     config.database.kind === 'postgres'
@@ -66,12 +91,24 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   const bus: EventBus = config.REDIS_URL
     ? new RedisEventBus({ url: config.REDIS_URL, channel: 'minutes:events', logger: logger.child({ component: 'bus' }) })
     : new InProcessEventBus(logger.child({ component: 'bus' }));
+  const claims = config.REDIS_URL ? createRedisClaims({ url: config.REDIS_URL }) : null;
+  const followerBus = (scope: string): EventBus => (claims ? claimedEventBus(bus, { scope, claim: claims.claim, logger }) : bus);
   const meetings = new MeetingService({ stores, bus, logger });
-  const engine = createMinutesEngine(config, { ledger: stores.ledger, logger });
+  const metrics = createMetrics();
+  // Every LLM call the ledger records is also counted (provider, model, outcome, tokens).
+  const engine = createMinutesEngine(config, { ledger: observedLedger(stores.ledger, (e) => metrics.observeAiCall(e)), logger });
   const minutes = new MinutesService({ stores, bus, logger, analyzer: engine.analyzer });
-  const autoMinutes = new AutoMinutes({ bus, minutes, logger }).start();
+  const jobs = createJobQueue(config, logger);
+  // In one process nobody else would run them; with Redis the worker role registers them (bot/worker.ts).
+  if (jobs.kind === 'in-process') {
+    registerCoreJobs(jobs, { minutes, concurrency: config.JOB_CONCURRENCY });
+    await jobs.start();
+  }
+  const queued = (options.minutes ?? 'queue') === 'queue';
+  const autoMinutes = new AutoMinutes({ bus, minutes, logger, ...(queued ? { jobs } : {}) }).start();
   const copilot = new LiveCopilot({
-    bus, logger: logger.child({ component: 'copilot' }), getMeeting: (id) => meetings.getMeeting(id),
+    // Every instance hears every segment through Redis; one of them analyses a given meeting.
+    bus: followerBus('copilot'), logger: logger.child({ component: 'copilot' }), getMeeting: (id) => meetings.getMeeting(id),
     createAnalyzer: (meeting, attendees) => new OfflineLiveAnalyzer({ attendees, meetingStart: meeting?.startedAt ?? null }),
   }).start();
   const ingestTokens = new IngestTokens(db.knex);
@@ -83,17 +120,24 @@ export async function createContainer(config: Config, logger: Logger): Promise<C
   try {
     defaultOrganization = await stores.organizations.ensure(config.DEFAULT_ORGANIZATION);
   } catch (err) {
+    await jobs.close().catch(() => undefined);
     await engine.close().catch(() => undefined);
     await db.close().catch(() => undefined);
     throw err;
   }
   return {
+    claim: claims?.claim ?? null,
+    followerBus,
+    jobs,
+    metrics,
     config, logger, db, stores, bus, meetings, analyzer: engine.analyzer, orchestrator: engine.orchestrator, minutes, autoMinutes, copilot, defaultOrganization, ingestTokens, auth: createAuth({ config, logger, db }),
     async close() {
       // Running generations end (cancelled) before the database they write to closes.
       await autoMinutes.stop();
+      await jobs.close(config.SHUTDOWN_TIMEOUT_MS / 2).catch((err: unknown) => logger.warn({ err }, 'closing the job queue failed'));
       copilot.stop();
       await bus.close();
+      await claims?.close();
       await engine.close().catch((err: unknown) => logger.warn({ err }, 'closing the LLM cache failed'));
       await db.close();
     },

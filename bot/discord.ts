@@ -10,6 +10,7 @@ import { answer } from '../core/meetings/answer.ts';
 import type { Config } from '../core/config.ts';
 import type { Organization } from '../core/types.ts';
 import type { Container } from './container.ts';
+import { audioEventObserver, countAudio } from './operations.ts';
 
 export function dashboardLinks(publicUrl: string): Links {
   const base = publicUrl.replace(/\/$/, '');
@@ -37,6 +38,7 @@ export function retentionOf(config: Config, organization: Organization): { text:
 /** The core as the Discord adapter sees it: services, live audio, links. */
 export function discordCore(c: Container, transcriber: () => Transcriber): DiscordCore {
   const decoder = opusDecoderFactory();
+  const observe = audioEventObserver(c);
   return {
     meetings: c.meetings, minutes: c.minutes, stores: c.stores, bus: c.bus,
     ask: (q) => answer({ stores: c.stores, orchestrator: c.orchestrator, logger: c.logger }, q),
@@ -54,13 +56,17 @@ export function discordCore(c: Container, transcriber: () => Transcriber): Disco
         now: () => Date.now() - started,
         logger: c.meetings.log(meeting).child({ component: 'audio' }),
         ...(policy.keepAudio ? { recorder: (_stream: string, name: string) => createRecorder({ dir: recordingsDir(c.config.DATA_DIR), meetingId: meeting.id, displayName: name }) } : {}),
-        onEvent: (e) => { if (e.type === 'transcription.delayed') onDelayed?.(e.stream, e.delayed); },
+        onEvent: (e) => {
+          if (e.type === 'transcription.delayed') onDelayed?.(e.stream, e.delayed);
+          observe(e);
+        },
       });
+      const count = countAudio(c, 'discord');
       return {
         push: (stream, packet) => pipeline.push(stream, packet),
         isDelayed: (stream) => pipeline.isDelayed(stream),
         async end() {
-          await pipeline.end();
+          await pipeline.end().finally(count.end);
           consent.close();
         },
       };
@@ -84,6 +90,9 @@ export async function startDiscord(c: Container, overrides: Partial<Pick<Discord
     core: discordCore(c, () => (engine ??= createTranscriberFromConfig(config))),
     logger: c.logger, managerRoles: config.DISCORD_MANAGER_ROLES, mentionOwners: config.DISCORD_MENTION_OWNERS,
     aloneGraceMs: config.DISCORD_ALONE_GRACE_SECONDS * 1000,
+    ...(config.DISCORD_SHARD_COUNT > 1 || config.DISCORD_SHARD_IDS
+      ? { shards: { count: config.DISCORD_SHARD_COUNT, ids: config.DISCORD_SHARD_IDS ?? [...Array(config.DISCORD_SHARD_COUNT).keys()] } }
+      : {}),
     ...overrides,
   });
   await adapter.start();

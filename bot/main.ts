@@ -3,10 +3,12 @@ import { bootstrap, fail } from './bootstrap.ts';
 import { createContainer, type Container } from './container.ts';
 import { startServer, type RunningServer } from './server.ts';
 
-/** How long shutdown may take before the process exits anyway. */
-const SHUTDOWN_TIMEOUT_MS = 10_000;
-
-/** `npm start`: one process running the dashboard, API and every configured adapter. */
+/**
+ * `npm start`: the roles in ROLE (default all: dashboard, API, bots, jobs) in
+ * one process. SIGTERM stops intake, flushes buffered segments, finishes
+ * in-flight posts and jobs, leaves voice channels, and exits within
+ * SHUTDOWN_TIMEOUT_MS whatever happens.
+ */
 export async function runService(): Promise<void> {
   const { config, logger } = bootstrap();
   let container: Container | null = null;
@@ -22,15 +24,17 @@ export async function runService(): Promise<void> {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    logger.info({ signal }, 'shutting down');
+    const started = Date.now();
+    logger.info({ signal, timeoutMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutting down');
     const timer = setTimeout(() => {
-      logger.error('shutdown took too long; exiting');
+      logger.error({ ms: Date.now() - started }, 'shutdown took too long; exiting');
+      logger.flush?.();
       process.exit(1);
-    }, SHUTDOWN_TIMEOUT_MS);
+    }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    await server?.stop();
-    await container?.close();
-    logger.info('stopped');
+    await server?.stop().catch((err: unknown) => logger.error({ err }, 'stopping the service failed'));
+    await container?.close().catch((err: unknown) => logger.error({ err }, 'closing the container failed'));
+    logger.info({ ms: Date.now() - started }, 'stopped');
     logger.flush?.();
     process.exit(0);
   };

@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import { createDashboard } from '../dashboard/app.ts';
-import { startAdapters } from './adapters.ts';
+import { startAdapters, adapterStatuses } from './adapters.ts';
 import type { Container } from './container.ts';
-import { startDiscord } from './discord.ts';
 import { slackRouter, stopSlack } from './slack.ts';
 import { stopTeams, teamsRouter } from './teams.ts';
 import { announceAdminLink } from './auth.ts';
@@ -13,39 +12,85 @@ import { attachIngestServer, ingestPipelineFactory } from '../dashboard/ingest/i
 import { opusDecoderFactory } from '../adapters/audio/opus.ts';
 import { createTranscriberFromConfig } from '../adapters/asr/factory.ts';
 import type { Transcriber } from '../core/asr/types.ts';
-import { adapterStatuses } from './adapters.ts';
 import { createRedisRateLimitStore } from '../adapters/redis/rateLimitStore.ts';
-import type { DiscordAdapter } from '../adapters/discord/index.ts';
 import { RedisCache } from '../adapters/redis/RedisCache.ts';
 import { InProcessCache } from '../core/cache/index.ts';
 import { DashboardCache } from '../dashboard/cache/index.ts';
-import { createMetrics } from '../dashboard/metrics/index.ts';
+import type { MetricsRegistry } from '../dashboard/metrics/index.ts';
+import type { RoleName } from '../core/config.ts';
+import { startBackgroundRoles, startOpsServer, type BackgroundRoles } from './background.ts';
+import { readinessChecks } from './readiness.ts';
+import { audioEventObserver, countAudio, observeOperations } from './operations.ts';
 
 export interface RunningServer {
   url: string;
   server: Server;
+  roles: readonly RoleName[];
+  /** Stops intake first, then flushes and finishes what is in flight; the caller bounds the time. */
   stop(): Promise<void>;
 }
 
-/** Starts the HTTP server (dashboard, API, health) and the adapters that have credentials. */
-export async function startServer(c: Container): Promise<RunningServer> {
-  const rateLimit = c.config.REDIS_URL ? createRedisRateLimitStore(c.config.REDIS_URL) : null;
-  // Shared by every instance on one Redis (their writes invalidate each other's entries); else this process's own.
-  const redisCache = c.config.REDIS_URL ? new RedisCache({ url: c.config.REDIS_URL, prefix: 'minutes:dashboard:' }) : null;
-  const cache = new DashboardCache({
-    cache: redisCache ?? new InProcessCache({ maxEntries: 20_000 }), bus: c.bus, logger: c.logger.child({ component: 'cache' }),
-  });
-  const metrics = createMetrics();
-  const unobserve = metrics.observeBus(c.bus);
-  // Listen first: with PORT=0 the address people use (cookies, links, origin checks) is only known then.
+/**
+ * Starts this process's roles (ROLE, default all): `web` serves the dashboard,
+ * API, sockets and the Slack/Teams webhooks; `bot` connects the Discord gateway
+ * (and Slack Socket Mode); `worker` runs jobs and schedules. Every process
+ * listens on PORT: without `web`, only /health, /ready and /metrics.
+ */
+export async function startServer(c: Container, options: { roles?: readonly RoleName[] } = {}): Promise<RunningServer> {
+  const roles = options.roles ?? c.config.ROLE;
+  const metrics = c.metrics;
   const server = createServer();
+  const url = await listen(c, server);
+  const background = await startBackgroundRoles(c, roles, { webhooksHere: roles.includes('web') });
+  const ready = readinessChecks(c, { ...(roles.includes('bot') ? { discord: () => background.discord } : {}), failed: background.failed });
+  const unobserve = observeOperations(c, metrics, background);
+  if (!roles.includes('web')) {
+    server.on('request', startOpsServer(c, metrics, ready.checks));
+    c.logger.info({ url, roles }, `running ${roles.join(', ')}: /health, /ready and /metrics on ${url}`);
+    return {
+      url, server, roles,
+      async stop() {
+        await background.stop();
+        unobserve();
+        await ready.close();
+        await closeServer(server);
+      },
+    };
+  }
+  const web = await startWeb(c, server, url, metrics, ready.checks, background);
+  return {
+    url, server, roles,
+    async stop() {
+      // Intake first: no new sockets or webhooks while the rest drains.
+      await web.stopIntake();
+      await background.stop();
+      await web.stop();
+      unobserve();
+      await ready.close();
+      await closeServer(server);
+    },
+  };
+}
+
+/** Listens first: with PORT=0 the address people use (cookies, links, origin checks) is only known then. */
+async function listen(c: Container, server: Server): Promise<string> {
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(c.config.PORT, c.config.HOST, () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : c.config.PORT;
-  const url = c.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
+  return c.config.PUBLIC_URL?.replace(/\/$/, '') ?? `http://${c.config.HOST === '0.0.0.0' ? 'localhost' : c.config.HOST}:${port}`;
+}
+
+async function startWeb(c: Container, server: Server, url: string, metrics: MetricsRegistry, readiness: Record<string, () => Promise<void>>, background: BackgroundRoles) {
+  const rateLimit = c.config.REDIS_URL ? createRedisRateLimitStore(c.config.REDIS_URL) : null;
+  // Shared by every instance on one Redis (their writes invalidate each other's entries); else this process's own.
+  const redisCache = c.config.REDIS_URL ? new RedisCache({ url: c.config.REDIS_URL, prefix: 'minutes:dashboard:' }) : null;
+  const cache = new DashboardCache({
+    cache: redisCache ?? new InProcessCache({ maxEntries: 20_000 }), bus: c.bus, logger: c.logger.child({ component: 'cache' }),
+  });
+  const unobserve = metrics.observeBus(c.bus);
   const slack = slackRouter(c);
   let teams: Awaited<ReturnType<typeof teamsRouter>> = null;
   try {
@@ -53,24 +98,17 @@ export async function startServer(c: Container): Promise<RunningServer> {
   } catch (err) {
     // A misconfigured Teams app must not take the dashboard (or Discord and Slack) down with it.
     c.logger.error({ err, adapter: 'teams' }, 'teams adapter failed to start; the dashboard keeps running');
+    background.failed.teams = `failed to start: ${(err as Error).message}`;
   }
   const app = createDashboard({
-    meetings: c.meetings,
-    minutes: c.minutes,
-    orchestrator: c.orchestrator,
-    stores: c.stores,
-    organizationId: c.defaultOrganization.id,
-    logger: c.logger.child({ component: 'dashboard' }),
-    readiness: { database: () => c.db.ping() },
-    auth: c.auth,
-    publicUrl: url,
-    platforms: adapterStatuses(c.config),
+    meetings: c.meetings, minutes: c.minutes, orchestrator: c.orchestrator, stores: c.stores,
+    organizationId: c.defaultOrganization.id, logger: c.logger.child({ component: 'dashboard' }),
+    readiness, auth: c.auth, publicUrl: url, platforms: adapterStatuses(c.config),
     webhooks: [slack, teams].filter((r): r is NonNullable<typeof r> => Boolean(r)),
     ingestTokens: c.ingestTokens,
     llmProviders: c.orchestrator ? c.orchestrator.orderFor('minutes').map((p) => `${p.name} ${p.model}`) : [],
     ...(rateLimit ? { rateLimitStore: rateLimit.store } : {}),
-    cache,
-    metrics,
+    cache, metrics, jobs: c.jobs,
     // Lets a scraper off this host read /metrics (loopback needs no token).
     metricsToken: c.config.METRICS_TOKEN ?? null,
   });
@@ -78,50 +116,57 @@ export async function startServer(c: Container): Promise<RunningServer> {
   server.on('request', app);
   c.logger.info({ url }, `dashboard listening on ${url}`);
   let engine: Transcriber | null = null;
+  const transcriber = () => (engine ??= createTranscriberFromConfig(c.config));
+  const observe = audioEventObserver(c);
   const record = attachRecordServer(server, {
     authenticate: socketAuthenticator(c, c.auth), meetings: c.meetings, logger: c.logger.child({ component: 'record' }),
-    createPipeline: recordPipelineFactory({ meetings: c.meetings, bus: c.bus, transcriber: () => (engine ??= createTranscriberFromConfig(c.config)) }),
+    createPipeline: counted(c, 'record', recordPipelineFactory({ meetings: c.meetings, bus: c.bus, transcriber, onEvent: (_m, e) => observe(e) })),
     allowedOrigins: [new URL(url).origin],
   });
   const ingest = attachIngestServer(server, {
     tokens: c.ingestTokens, meetings: c.meetings, bus: c.bus, logger: c.logger.child({ component: 'ingest' }),
-    createPipeline: ingestPipelineFactory({ bus: c.bus, decoder: opusDecoderFactory(), transcriber: () => (engine ??= createTranscriberFromConfig(c.config)), logger: c.logger }),
+    createPipeline: counted(c, 'ingest', ingestPipelineFactory({ bus: c.bus, decoder: opusDecoderFactory(), transcriber, logger: c.logger, onEvent: (_m, e) => observe(e) })),
   });
   const live = attachLiveServer(server, {
     bus: c.bus, authenticate: socketAuthenticator(c, c.auth), meetingOrganization: (id) => meetingOrganization(c, id),
     logger: c.logger.child({ component: 'live' }),
   });
-  metrics.setGauges(async () => ({
-    websocketConnections: { live: live.stats().connections, record: record.connections, ingest: ingest.connections },
-    // Counted in the store: right across restarts and instances, unlike the bus-followed fallback.
-    activeMeetings: (await c.stores.meetings.list({ status: 'in_progress', limit: 1 }).catch(() => null))?.total,
-  }));
+  background.sockets = { live: () => live.stats().connections, record: () => record.connections, ingest: () => ingest.connections };
   await announceAdminLink(c, c.auth, url).catch((err: unknown) => c.logger.warn({ err }, 'could not issue the administrator sign-in link'));
-  let discord: DiscordAdapter | null = null;
-  try {
-    discord = await startDiscord(c);
-  } catch (err) {
-    // A bad token or an unreachable Discord must not take the dashboard down with it.
-    c.logger.error({ err, adapter: 'discord' }, 'discord adapter failed to start; the dashboard keeps running');
-  }
   return {
-    url,
-    server,
-    async stop() {
-      await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
-      await stopTeams(c).catch((err: unknown) => c.logger.warn({ err }, 'teams adapter stop failed'));
-      await stopSlack(c).catch((err: unknown) => c.logger.warn({ err }, 'slack adapter stop failed'));
+    /** Sockets drain (acked audio is transcribed and stored) before the parts they write through stop. */
+    async stopIntake() {
       await record.close();
       await ingest.close();
+    },
+    async stop() {
+      await stopTeams(c).catch((err: unknown) => c.logger.warn({ err }, 'teams adapter stop failed'));
+      await stopSlack(c).catch((err: unknown) => c.logger.warn({ err }, 'slack adapter stop failed'));
       await live.close();
       unobserve();
       await rateLimit?.close();
       cache.close();
       await redisCache?.close();
-      await new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      });
     },
   };
+}
+
+/** Wraps a pipeline factory so each pipeline counts as a live audio stream until it ends. */
+function counted<A extends unknown[], P extends { end(): Promise<void> } | Promise<{ end(): Promise<void> }>>(c: Container, source: string, factory: (...args: A) => P): (...args: A) => P {
+  return (...args: A) => {
+    const wrap = <T extends { end(): Promise<void> }>(p: T): T => {
+      const count = countAudio(c, source);
+      const end = p.end.bind(p);
+      return Object.assign(p, { end: () => end().finally(count.end) });
+    };
+    const made = factory(...args);
+    return (made instanceof Promise ? made.then(wrap) : wrap(made as { end(): Promise<void> })) as P;
+  };
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
 }

@@ -10,7 +10,8 @@ import type { LiveFollower } from '../adapters/slack/live.ts';
 /** The core as the Slack adapter sees it: services, links, workspace → organization. */
 export function slackCore(c: Container): SlackCore {
   return {
-    meetings: c.meetings, minutes: c.minutes, stores: c.stores, bus: c.bus,
+    // Several web instances each run the adapter: one of them follows a given meeting.
+    meetings: c.meetings, minutes: c.minutes, stores: c.stores, bus: c.followerBus('slack'),
     ask: (q) => answer({ stores: c.stores, orchestrator: c.orchestrator, logger: c.logger }, q),
     organizationFor: organizationResolver(c, 'slack', 'Slack'),
     slackTeamsOf: async (organizationId) =>

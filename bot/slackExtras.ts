@@ -56,5 +56,5 @@ export function attachSlackExtras(c: Container, adapter: SlackAdapter, installat
     ...(installations ? { installations } : {}), ...(c.config.SLACK_BOT_TOKEN ? { botToken: c.config.SLACK_BOT_TOKEN } : {}),
     ...(slackApiUrl ? { clientOptions: { slackApiUrl } } : {}),
   });
-  return followLiveMeetings({ bus: c.bus, clientFor, channelsFor: createChannelsFor(c.db.knex), links, logger: c.logger.child({ adapter: 'slack', component: 'live' }) });
+  return followLiveMeetings({ bus: c.followerBus('slack'), clientFor, channelsFor: createChannelsFor(c.db.knex), links, logger: c.logger.child({ adapter: 'slack', component: 'live' }) });
 }

@@ -2,6 +2,7 @@ import type { Router } from 'express';
 import { createTeamsAdapter, type TeamsAdapter, type TeamsAdapterOptions, type TeamsCore } from '../adapters/teams/index.ts';
 import { answer } from '../core/meetings/answer.ts';
 import type { Container } from './container.ts';
+import { JOB_NAMES } from '../core/jobs/JobQueue.ts';
 import { dashboardLinks, organizationResolver } from './discord.ts';
 
 /** The core as the Teams adapter sees it: services, links, tenant → organization. */
@@ -17,6 +18,11 @@ export function teamsCore(c: Container): TeamsCore {
 
 const running = new WeakMap<Container, TeamsAdapter>();
 
+/** The adapter a worker's `teams.transcript` job runs on: this process's, started on first use. */
+export async function teamsForJobs(c: Container): Promise<TeamsAdapter | null> {
+  return running.get(c) ?? startTeams(c);
+}
+
 /**
  * Builds and starts the Teams adapter when TEAMS_APP_ID and TEAMS_APP_PASSWORD
  * are set; null otherwise. `overrides` are for tests (loopback OpenID, token,
@@ -29,7 +35,10 @@ export async function startTeams(c: Container, overrides: Partial<Omit<TeamsAdap
   const appPassword = overrides.appPassword ?? c.config.TEAMS_APP_PASSWORD;
   if (!appId || !appPassword) return null;
   const tenantId = overrides.tenantId ?? c.config.TEAMS_TENANT_ID;
-  const adapter = createTeamsAdapter({ ...overrides, appId, appPassword, ...(tenantId ? { tenantId } : {}), core: teamsCore(c), logger: c.logger });
+  const adapter = createTeamsAdapter({
+    // Transcript → minutes → card survives a restart as a job (run by a worker: bot/worker.ts).
+    queueAfterMeeting: (meetingId) => c.jobs.enqueue(JOB_NAMES.teamsTranscript, { meetingId }, { jobId: `teams-transcript-${meetingId}` }),
+    ...overrides, appId, appPassword, ...(tenantId ? { tenantId } : {}), core: teamsCore(c), logger: c.logger });
   running.set(c, adapter);
   await adapter.start();
   return adapter;

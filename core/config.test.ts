@@ -43,6 +43,25 @@ describe('config', () => {
     expect(configError({ IMPORT_MAX_BYTES: '-1' })).to.match(/IMPORT_MAX_BYTES/);
   });
 
+  it('runs every role by default and parses a comma-separated ROLE', () => {
+    expect(loadConfig({}).ROLE).to.deep.equal(['web', 'bot', 'worker']);
+    const c = loadConfig({ ROLE: ' Web , worker,web', DATABASE_URL: 'postgres://u@db/m', REDIS_URL: 'redis://r:6379' });
+    expect(c.ROLE).to.deep.equal(['web', 'worker']);
+  });
+
+  it('refuses an unknown role, and a split role without Redis and Postgres to meet through', () => {
+    expect(configError({ ROLE: 'web,cook' })).to.match(/ROLE: expected one of "web", "bot", "worker"/);
+    const split = configError({ ROLE: 'worker' });
+    expect(split).to.match(/REDIS_URL: expected a Redis URL when ROLE runs only worker: the web and bot role\(s\) run in other processes/);
+    expect(split).to.match(/DATABASE_URL: expected a Postgres URL when ROLE runs only worker/);
+  });
+
+  it('checks Discord shard ids against the shard count and cron expressions', () => {
+    expect(configError({ DISCORD_SHARD_COUNT: '2', DISCORD_SHARD_IDS: '0,2' })).to.match(/DISCORD_SHARD_IDS: expected shard ids below DISCORD_SHARD_COUNT \(2\); got 2/);
+    expect(loadConfig({ DISCORD_SHARD_COUNT: '4', DISCORD_SHARD_IDS: '2, 3' }).DISCORD_SHARD_IDS).to.deep.equal([2, 3]);
+    expect(configError({ DIGEST_CRON: 'every day' })).to.match(/DIGEST_CRON: expected a cron expression/);
+  });
+
   it('never echoes a secret value in its error', () => {
     const message = configError({ DATABASE_URL: 'not a url with password hunter2' });
     expect(message).to.not.contain('hunter2');

@@ -33,6 +33,18 @@ const providerOrder = z.preprocess(
   z.array(z.enum(LLM_PROVIDER_NAMES)).min(1).default([...LLM_PROVIDER_NAMES]),
 );
 
+export const ROLE_NAMES = ['web', 'bot', 'worker'] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+const roles = z.preprocess(
+  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : [...new Set(v.split(',').map((s) => s.trim().toLowerCase()).filter(Boolean))]) : v),
+  z.array(z.enum(ROLE_NAMES)).min(1).default([...ROLE_NAMES]),
+);
+const shardIds = z.preprocess(
+  (v) => (typeof v === 'string' ? (v.trim() === '' ? undefined : v.split(',').map((s) => s.trim()).filter(Boolean)) : v),
+  z.array(z.coerce.number().int().min(0).max(16_383)).max(1024).optional(),
+);
+const cronExpression = (def: string) => z.preprocess(emptyToUndefined, z.string().regex(/^\S+(\s+\S+){4,5}$/, 'a cron expression of 5 or 6 fields (e.g. "0 9 * * 1-5")').default(def));
+
 export const ASR_ENGINE_NAMES = ['auto', 'openai', 'openai-compatible', 'pocketsphinx'] as const;
 export type AsrEngineName = (typeof ASR_ENGINE_NAMES)[number];
 
@@ -50,6 +62,15 @@ export const configSchema = z.object({
   DATABASE_POOL_MAX: int(10, 1, 200),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
+  ROLE: roles,
+  SHUTDOWN_TIMEOUT_MS: int(15_000, 1000, 600_000),
+  JOB_ATTEMPTS: int(5, 1, 50),
+  JOB_BACKOFF_MS: int(2000, 10, 3_600_000),
+  JOB_CONCURRENCY: int(4, 1, 256),
+  DIGEST_CRON: cronExpression('0 9 * * 1-5'),
+  REMINDER_LEAD_HOURS: int(24, 1, 24 * 30),
+  STALE_MEETING_MINUTES: int(120, 5, 7 * 24 * 60),
+  SCHEDULE_TIMEZONE: optionalString,
   DEFAULT_ORGANIZATION: z.preprocess(emptyToUndefined, z.string().min(1).max(200).default('Default')),
   IMPORT_MAX_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   AUDIO_MAX_BYTES: int(256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
@@ -62,6 +83,8 @@ export const configSchema = z.object({
   ),
   DISCORD_MENTION_OWNERS: z.preprocess((v) => (typeof v === 'string' && v.trim() !== '' ? v.trim().toLowerCase() : undefined), z.enum(['true', 'false']).default('true')).transform((v) => v === 'true'),
   DISCORD_ALONE_GRACE_SECONDS: int(30, 0, 3600),
+  DISCORD_SHARD_COUNT: int(1, 1, 16_384),
+  DISCORD_SHARD_IDS: shardIds,
   AUTH_SECRET: z.preprocess(emptyToUndefined, z.string().min(32).optional()),
   METRICS_TOKEN: z.preprocess(emptyToUndefined, z.string().min(16).optional()),
   ORGANIZATION_MODE: z.preprocess(emptyToUndefined, z.enum(['single', 'per-workspace']).default('single')),
@@ -101,6 +124,15 @@ export const configSchema = z.object({
   if (oauth.some((k) => c[k]) && !oauth.every((k) => c[k])) {
     for (const k of oauth.filter((k) => !c[k])) ctx.addIssue({ code: 'custom', path: [k], message: `a value: Slack OAuth install needs ${oauth.join(', ')}` });
   }
+  // Parts of the service in separate processes meet only through a shared database and Redis.
+  if (c.ROLE.length < ROLE_NAMES.length) {
+    const missing = ROLE_NAMES.filter((r) => !c.ROLE.includes(r));
+    if (!c.REDIS_URL) ctx.addIssue({ code: 'custom', path: ['REDIS_URL'], message: `a Redis URL when ROLE runs only ${c.ROLE.join(',')}: the ${missing.join(' and ')} role(s) run in other processes and reach this one through Redis` });
+    if (!c.DATABASE_URL) ctx.addIssue({ code: 'custom', path: ['DATABASE_URL'], message: `a Postgres URL when ROLE runs only ${c.ROLE.join(',')}: the embedded database serves one process` });
+  }
+  for (const id of c.DISCORD_SHARD_IDS ?? []) {
+    if (id >= c.DISCORD_SHARD_COUNT) ctx.addIssue({ code: 'custom', path: ['DISCORD_SHARD_IDS'], message: `shard ids below DISCORD_SHARD_COUNT (${c.DISCORD_SHARD_COUNT}); got ${id}` });
+  }
   // A local server is only usable once we know which model it serves.
   if (c.OPENAI_COMPATIBLE_BASE_URL && !c.OPENAI_COMPATIBLE_MODEL) {
     ctx.addIssue({ code: 'custom', path: ['OPENAI_COMPATIBLE_MODEL'], message: 'a model name when OPENAI_COMPATIBLE_BASE_URL is set' });
@@ -137,12 +169,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => {
-      const name = issue.path.join('.') || '(environment)';
+      // A list variable's issue points into the list (ROLE.1); people set the variable, so name that.
+      const name = String(issue.path[0] ?? '') || '(environment)';
       const got = env[name] === undefined ? 'unset' : SECRET_KEYS.includes(name as never) ? '(hidden)' : JSON.stringify(env[name]);
       return `  ${name}: expected ${describeIssue(issue)}, got ${got}`;
     });
     throw new MinutesError('CONFIG_INVALID', `Invalid configuration:\n${lines.join('\n')}\nSee .env.example for every variable.`, {
-      details: { variables: parsed.error.issues.map((i) => i.path.join('.')) },
+      details: { variables: [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? '')))] },
     });
   }
   const c = parsed.data;

@@ -26,6 +26,8 @@ export class DiscordAdapter {
       // The default for every message: nothing said in a meeting may ping anyone.
       allowedMentions: { parse: [], repliedUser: false },
       ...(options.restApi ? { rest: { api: options.restApi } } : {}),
+      // Several bot processes split the guilds by shard; each one serves only its own guilds.
+      ...(options.shards ? { shards: options.shards.ids, shardCount: options.shards.count } : {}),
     });
     this.runner = new MeetingRunner(this.client, options, this.log);
     this.summaries = new SummaryPoster(this.client, options, this.log);

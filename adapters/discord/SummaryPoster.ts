@@ -20,6 +20,9 @@ export class SummaryPoster {
 
   onMinutesReady(meeting: Meeting): Promise<unknown> {
     if (meeting.platform !== 'discord' || !meeting.externalIds.channelId) return Promise.resolve();
+    // With shards every bot process hears the event; only the one holding the guild posts.
+    const guildId = meeting.externalIds.guildId;
+    if (guildId && this.client.isReady() && !this.client.guilds.cache.has(guildId)) return Promise.resolve();
     return this.track(meeting.id, () => this.publish(meeting.id, { withFile: true }));
   }
 

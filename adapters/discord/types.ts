@@ -48,6 +48,8 @@ export interface DiscordAdapterOptions {
   liveCadenceMs?: number;
   /** REST base (tests point it at a loopback fake). */
   restApi?: string;
+  /** Which gateway shards this process runs (of `count`); unset: one shard, all guilds. */
+  shards?: { ids: number[]; count: number };
   /** Builds the voice link; tests may swap it. */
   voiceLink?: VoiceLinkFactory;
 }

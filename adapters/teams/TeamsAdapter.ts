@@ -250,7 +250,8 @@ export class TeamsAdapter {
     if (!meeting) return null; // already ended (redelivery) or started before the app was added
     const ended = await this.core.meetings.endMeeting(meeting.id);
     // The transcript appears minutes later: poll in the background, the channel wants its 200 now.
-    this.track(this.afterMeeting(ended.id));
+    if (this.options.queueAfterMeeting) await this.options.queueAfterMeeting(ended.id);
+    else this.track(this.afterMeeting(ended.id));
     return ended;
   }
 
@@ -271,6 +272,8 @@ export class TeamsAdapter {
     const { view, bundle } = await this.core.minutes.ensure(meetingId, { regenerate: imported > 0, signal: this.controller.signal });
     meeting = bundle.meeting;
     if (!ids.serviceUrl || !ids.conversationId) return;
+    // Run again after a crash (a retried job): the card is already in the chat.
+    if (meeting.externalIds.minutesActivityId) return void log.info('teams minutes card already posted');
     const sent = await this.connector(ids.serviceUrl).conversations.activities(ids.conversationId)
       .create({ type: 'message', attachments: [{ contentType: CARD_CONTENT_TYPE, content: minutesCard(bundle, view, this.core.links) }] } as never);
     if (sent?.id) await this.core.meetings.setExternalIds(meetingId, { minutesActivityId: sent.id });

@@ -54,6 +54,12 @@ export interface TeamsAdapterOptions {
    * `tokenUrl` is the client-credentials endpoint (`{tenant}` is replaced); `graphUrl` the Graph root.
    */
   overrides?: { openIdMetadataUrl?: string; tokenIssuer?: string; tokenUrl?: string; graphUrl?: string };
+  /**
+   * Hands the after-meeting work (transcript → minutes → card) to a durable job
+   * queue, whose worker calls `afterMeeting(meetingId)`; unset: it runs in this
+   * process in the background (lost if the process dies while polling).
+   */
+  queueAfterMeeting?: (meetingId: string) => Promise<unknown>;
   /** Transcript polling after a meeting ends (tests shorten it). */
   transcriptRetry?: Partial<TranscriptRetry>;
   /** The bot endpoint's path on the router (default /api/messages). */

@@ -8,7 +8,7 @@ export async function withContainer(work: (c: Container) => Promise<void>): Prom
   let c: Container | null = null;
   let failure: unknown = null;
   try {
-    c = await createContainer(config, logger);
+    c = await createContainer(config, logger, { minutes: 'direct' });
     await work(c);
   } catch (err) {
     failure = err;

@@ -60,3 +60,43 @@ describe('AutoMinutes', () => {
     expect(seen).to.have.length(1);
   });
 });
+
+describe('AutoMinutes with a job queue', () => {
+  it('turns one meeting.ended heard by two instances into one job, and settles with the minutes', async () => {
+    const { InProcessJobQueue } = await import('../jobs/InProcessJobQueue.ts');
+    const bus = new InProcessEventBus();
+    const jobs = new InProcessJobQueue({ defaultBackoffMs: 5 });
+    const generated: string[] = [];
+    const minutesOf = { provenance: { analyzer: 'offline' } } as unknown as GeneratedMinutes['minutes'];
+    jobs.handle<{ meetingId: string }>('minutes.generate', async ({ meetingId }) => {
+      generated.push(meetingId);
+      await bus.publish({ type: 'minutes.ready', meeting: { ...meeting, id: meetingId }, minutes: minutesOf });
+    });
+    await jobs.start();
+    const deps = { bus, jobs, logger: capture().logger, minutes: { generate: async () => ({}) as GeneratedMinutes, bundle: async (id: string) => ({ meeting: { id } }) as never } };
+    const a = new AutoMinutes(deps).start();
+    const b = new AutoMinutes(deps).start();
+    const ended = { ...meeting, endedAt: new Date('2026-11-25T10:00:00Z') } as Meeting;
+    await bus.publish({ type: 'meeting.ended', meeting: ended });
+    const result = await a.settled('m-1');
+    expect(result?.minutes).to.equal(minutesOf);
+    expect(result?.bundle).to.deep.equal({ meeting: { id: 'm-1' } });
+    expect(await jobs.drained(2000)).to.equal(true);
+    expect(generated).to.deep.equal(['m-1']);
+    await a.stop();
+    await b.stop();
+    await jobs.close();
+  });
+
+  it('answers null when the queue refuses the job, and at stop()', async () => {
+    const bus = new InProcessEventBus();
+    const down = { enqueue: async () => Promise.reject(new Error('redis down')) };
+    const auto = new AutoMinutes({ bus, jobs: down, logger: capture().logger, minutes: { generate: async () => ({}) as GeneratedMinutes, bundle: async () => ({}) as never } }).start();
+    expect(await auto.trigger(meeting)).to.equal(null);
+    const never = { enqueue: async () => ({ id: 'x', duplicate: false }) };
+    const waiting = new AutoMinutes({ bus, jobs: never, logger: capture().logger, minutes: { generate: async () => ({}) as GeneratedMinutes, bundle: async () => ({}) as never } }).start();
+    const pending = waiting.trigger(meeting);
+    await waiting.stop();
+    expect(await pending).to.equal(null);
+  });
+});

@@ -2,11 +2,21 @@ import type { EventBus } from '../bus/EventBus.ts';
 import { meetingLogger, type Logger } from '../logger.ts';
 import type { Meeting } from '../types.ts';
 import type { GeneratedMinutes, MinutesService } from './MinutesService.ts';
+import { JOB_NAMES, type JobQueue } from '../jobs/JobQueue.ts';
 
 export interface AutoMinutesDeps {
   bus: EventBus;
-  minutes: Pick<MinutesService, 'generate'>;
+  /** `bundle` is needed with `jobs` (the minutes come back as an event, the bundle is read after). */
+  minutes: Pick<MinutesService, 'generate'> & Partial<Pick<MinutesService, 'bundle'>>;
   logger: Logger;
+  /**
+   * With a queue, generation is a durable `minutes.generate` job (run by a
+   * worker, retried, never lost) and `settled` waits for its `minutes.ready`;
+   * without one, it runs here in the background.
+   */
+  jobs?: Pick<JobQueue, 'enqueue'>;
+  /** How long `settled` waits for a queued job's minutes (default 10 min). */
+  waitMs?: number;
 }
 
 /**
@@ -23,7 +33,9 @@ export class AutoMinutes {
   private readonly controller = new AbortController();
   private unsubscribers: (() => void)[] = [];
 
-  constructor(private readonly deps: AutoMinutesDeps) {}
+  constructor(private readonly deps: AutoMinutesDeps) {
+    if (deps.jobs && !deps.minutes.bundle) throw new TypeError('AutoMinutes with a job queue needs minutes.bundle');
+  }
 
   start(): this {
     const { bus } = this.deps;
@@ -36,10 +48,10 @@ export class AutoMinutes {
   }
 
   /** Starts generating one meeting's minutes; resolves with them, or null when it failed or was cancelled. */
-  trigger(meeting: Pick<Meeting, 'id' | 'platform'>): Promise<GeneratedMinutes | null> {
+  trigger(meeting: Pick<Meeting, 'id' | 'platform'> & Partial<Pick<Meeting, 'endedAt'>>): Promise<GeneratedMinutes | null> {
     const log = meetingLogger(this.deps.logger, meeting);
     if (this.controller.signal.aborted) return Promise.resolve(null);
-    const run = this.run(meeting.id, log);
+    const run = this.deps.jobs ? this.queue(meeting, log) : this.run(meeting.id, log);
     this.latest.set(meeting.id, run);
     this.inFlight.add(run);
     void run.then(() => {
@@ -65,6 +77,50 @@ export class AutoMinutes {
     this.unsubscribers = [];
     this.controller.abort(new Error('shutting down'));
     await this.idle();
+  }
+
+  /**
+   * Every instance hears the same meeting.ended through a shared bus: the job
+   * id (meeting + when it ended) makes their enqueues one job.
+   */
+  private async queue(meeting: Pick<Meeting, 'id'> & Partial<Pick<Meeting, 'endedAt'>>, log: Logger): Promise<GeneratedMinutes | null> {
+    const ready = this.nextMinutes(meeting.id);
+    try {
+      // The same id as the worker's start-up sweep gives (bot/jobs.ts minutesJobId).
+      const at = meeting.endedAt ? new Date(meeting.endedAt).getTime() : 0;
+      await this.deps.jobs!.enqueue(JOB_NAMES.minutesGenerate, { meetingId: meeting.id }, { jobId: `minutes-${meeting.id}-${at}` });
+    } catch (err) {
+      ready.cancel();
+      log.error({ err }, 'could not queue the automatic minutes');
+      return null;
+    }
+    const minutes = await ready.promise;
+    if (!minutes) return null;
+    return { minutes, bundle: await this.deps.minutes.bundle!(meeting.id) };
+  }
+
+  /** The next minutes.ready of a meeting, or null after waitMs or at stop(). */
+  private nextMinutes(meetingId: string): { promise: Promise<GeneratedMinutes['minutes'] | null>; cancel(): void } {
+    let cancel = () => {};
+    const promise = new Promise<GeneratedMinutes['minutes'] | null>((resolve) => {
+      const off = this.deps.bus.subscribe('minutes.ready', (e) => {
+        if (e.meeting.id === meetingId) done(e.minutes);
+      });
+      const timer = setTimeout(() => done(null), this.deps.waitMs ?? 10 * 60_000);
+      timer.unref();
+      const onAbort = () => done(null);
+      this.controller.signal.addEventListener('abort', onAbort);
+      function done(value: GeneratedMinutes['minutes'] | null) {
+        off();
+        clearTimeout(timer);
+        resolve(value);
+      }
+      cancel = () => {
+        this.controller.signal.removeEventListener('abort', onAbort);
+        done(null);
+      };
+    });
+    return { promise, cancel };
   }
 
   private async run(meetingId: string, log: Logger): Promise<GeneratedMinutes | null> {

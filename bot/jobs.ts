@@ -1,0 +1,56 @@
+import { BullJobQueue } from '../adapters/redis/BullJobQueue.ts';
+import { InProcessJobQueue } from '../core/jobs/InProcessJobQueue.ts';
+import { JOB_NAMES, UnrecoverableJobError, type JobQueue, type MinutesGenerateJob } from '../core/jobs/JobQueue.ts';
+import type { Config } from '../core/config.ts';
+import { isMinutesError } from '../core/errors.ts';
+import type { Logger } from '../core/logger.ts';
+import type { MinutesService } from '../core/meetings/MinutesService.ts';
+import type { Knex } from 'knex';
+
+/** BullMQ on Redis when REDIS_URL is set (durable, shared by every worker); else a queue in this process. */
+export function createJobQueue(config: Config, logger: Logger): JobQueue {
+  const log = logger.child({ component: 'jobs' });
+  const defaults = { defaultAttempts: config.JOB_ATTEMPTS, defaultBackoffMs: config.JOB_BACKOFF_MS };
+  return config.REDIS_URL ? new BullJobQueue({ url: config.REDIS_URL, prefix: 'minutes:jobs', logger: log, ...defaults }) : new InProcessJobQueue({ logger: log, ...defaults });
+}
+
+/** The job id AutoMinutes uses too: the sweep and the event never make two jobs of one ending. */
+export const minutesJobId = (meetingId: string, endedAt: Date | null): string => `minutes-${meetingId}-${endedAt ? endedAt.getTime() : 0}`;
+
+/**
+ * Handlers of the jobs every worker runs. Each is idempotent: minutes are
+ * rewritten whole from the stored transcript, so a job retried after a crash
+ * (at least once delivery) ends in the same state.
+ */
+export function registerCoreJobs(jobs: JobQueue, deps: { minutes: Pick<MinutesService, 'generate'>; concurrency: number }): void {
+  jobs.handle<MinutesGenerateJob>(JOB_NAMES.minutesGenerate, async ({ meetingId }, ctx) => {
+    try {
+      const { minutes } = await deps.minutes.generate(meetingId, { signal: ctx.signal });
+      return { analyzer: minutes.provenance.analyzer };
+    } catch (err) {
+      if (isMinutesError(err, 'MEETING_NOT_FOUND')) throw new UnrecoverableJobError(`meeting ${meetingId} is gone`, { cause: err });
+      throw err;
+    }
+  }, { concurrency: deps.concurrency });
+}
+
+/**
+ * Meetings that ended without minutes (their job was lost with an in-process
+ * queue, or never queued because the process died between the end and the
+ * enqueue): queued again at worker start. Looks back `days`.
+ */
+export async function requeueMissingMinutes(knex: Knex, jobs: JobQueue, options: { days?: number; now?: Date } = {}): Promise<number> {
+  const since = new Date((options.now ?? new Date()).getTime() - (options.days ?? 7) * 86_400_000);
+  const rows = (await knex('meetings as m')
+    .select('m.id', 'm.ended_at')
+    .where('m.status', 'completed')
+    .andWhere('m.ended_at', '>=', since)
+    .whereNotExists(knex('summaries as s').select(knex.raw('1')).whereRaw('s.meeting_id = m.id'))
+    .limit(5000)) as { id: string; ended_at: Date | null }[];
+  let queued = 0;
+  for (const row of rows) {
+    const { duplicate } = await jobs.enqueue(JOB_NAMES.minutesGenerate, { meetingId: row.id }, { jobId: minutesJobId(row.id, row.ended_at) });
+    if (!duplicate) queued += 1;
+  }
+  return queued;
+}

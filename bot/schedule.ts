@@ -1,0 +1,58 @@
+import { webApi } from '@slack/bolt';
+import { CronScheduler } from '../adapters/cron/index.ts';
+import { purgeExpiredRecordings, recordingsDir } from '../adapters/audio/recordings.ts';
+import { RedisLock } from '../adapters/redis/RedisLock.ts';
+import { SlackNotifier } from '../adapters/slack/notifier.ts';
+import { slackOAuth } from './slackExtras.ts';
+import { DigestTask, InProcessLock, ReminderTask, RetentionTask, Scheduler, StaleMeetingTask, type Notifier } from '../core/schedule/index.ts';
+import type { Container } from './container.ts';
+
+/** Where digests and reminders go: Slack when it is configured (channels subscribed with /minutes subscribe, owners by DM). */
+function notifiersFor(c: Container): Notifier[] {
+  const { config } = c;
+  const installs = slackOAuth(c)?.installations ?? null;
+  if (!config.SLACK_BOT_TOKEN && !installs) return [];
+  const tokenFor = async (teamId: string): Promise<string> => {
+    const token = (installs ? (await installs.botCredentials(teamId))?.botToken : undefined) ?? config.SLACK_BOT_TOKEN;
+    if (!token) throw new Error(`no Slack token for workspace ${teamId}`);
+    return token;
+  };
+  return [new SlackNotifier({ client: new webApi.WebClient(), tokenFor, db: c.db.knex, logger: c.logger.child({ component: 'notify', platform: 'slack' }) })];
+}
+
+/**
+ * The worker's schedules (node-cron): the digest of open and overdue items,
+ * reminders before due dates, the retention purge, and ending meetings a crash
+ * left in progress. Each tick runs on one instance: a Redis lock with
+ * REDIS_URL, else this process is the only one.
+ */
+export function startSchedules(c: Container): { scheduler: Scheduler; stop(): Promise<void> } {
+  const { config, db } = c;
+  const logger = c.logger.child({ component: 'schedule' });
+  const notifiers = notifiersFor(c);
+  const lock = config.REDIS_URL ? new RedisLock({ url: config.REDIS_URL, logger }) : new InProcessLock();
+  const tasks = [
+    new DigestTask({ db: db.knex, notifiers, publicUrl: config.publicUrl, logger, cron: config.DIGEST_CRON }),
+    new ReminderTask({ db: db.knex, notifiers, publicUrl: config.publicUrl, logger, leadHours: config.REMINDER_LEAD_HOURS }),
+    new RetentionTask({
+      db: db.knex, defaultDays: config.RETENTION_DAYS, logger,
+      async purgeAudio(meetingIds) {
+        const purge = new Set(meetingIds);
+        const removed = await purgeExpiredRecordings({ dir: recordingsDir(config.DATA_DIR), now: new Date(), retentionDaysFor: (id) => (purge.has(id) ? 0 : null) });
+        return removed.length;
+      },
+    }),
+    new StaleMeetingTask({ db: db.knex, meetings: c.meetings, logger, staleAfterMinutes: config.STALE_MEETING_MINUTES }),
+  ];
+  const scheduler = new Scheduler({ tasks, lock, logger });
+  const cron = new CronScheduler(scheduler, { logger, ...(config.SCHEDULE_TIMEZONE ? { timezone: config.SCHEDULE_TIMEZONE } : {}) });
+  cron.start();
+  logger.info({ tasks: tasks.map((t) => `${t.name} (${t.cron})`), notifiers: notifiers.map((n) => n.platform) }, 'schedules running');
+  return {
+    scheduler,
+    async stop() {
+      await cron.stop();
+      if (lock instanceof RedisLock) await lock.close();
+    },
+  };
+}
