@@ -89,9 +89,9 @@ export async function createContainer(config: Config, logger: Logger, options: C
   const stores = createStores(db.knex);
   // Redis pub/sub carries events between instances (dashboards, bots, workers); one process needs nothing.
   const bus: EventBus = config.REDIS_URL
-    ? new RedisEventBus({ url: config.REDIS_URL, channel: 'minutes:events', logger: logger.child({ component: 'bus' }) })
+    ? new RedisEventBus({ url: config.REDIS_URL, channel: `${config.REDIS_PREFIX}events`, logger: logger.child({ component: 'bus' }) })
     : new InProcessEventBus(logger.child({ component: 'bus' }));
-  const claims = config.REDIS_URL ? createRedisClaims({ url: config.REDIS_URL }) : null;
+  const claims = config.REDIS_URL ? createRedisClaims({ url: config.REDIS_URL, prefix: config.REDIS_PREFIX }) : null;
   const followerBus = (scope: string): EventBus => (claims ? claimedEventBus(bus, { scope, claim: claims.claim, logger }) : bus);
   const meetings = new MeetingService({ stores, bus, logger });
   const metrics = createMetrics();

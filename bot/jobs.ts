@@ -11,7 +11,7 @@ import type { Knex } from 'knex';
 export function createJobQueue(config: Config, logger: Logger): JobQueue {
   const log = logger.child({ component: 'jobs' });
   const defaults = { defaultAttempts: config.JOB_ATTEMPTS, defaultBackoffMs: config.JOB_BACKOFF_MS };
-  return config.REDIS_URL ? new BullJobQueue({ url: config.REDIS_URL, prefix: 'minutes:jobs', logger: log, ...defaults }) : new InProcessJobQueue({ logger: log, ...defaults });
+  return config.REDIS_URL ? new BullJobQueue({ url: config.REDIS_URL, prefix: `${config.REDIS_PREFIX}jobs`, logger: log, ...defaults }) : new InProcessJobQueue({ logger: log, ...defaults });
 }
 
 /** The job id AutoMinutes uses too: the sweep and the event never make two jobs of one ending. */

@@ -34,7 +34,7 @@ export function createMinutesEngine(config: Config, deps: { ledger: UsageLedger;
   }
   const ttlMs = config.LLM_CACHE_TTL_SECONDS * 1000;
   let cache: (Cache & { close?: () => Promise<void> }) | undefined;
-  if (ttlMs > 0) cache = config.REDIS_URL ? new RedisCache({ url: config.REDIS_URL }) : new InProcessCache();
+  if (ttlMs > 0) cache = config.REDIS_URL ? new RedisCache({ url: config.REDIS_URL, prefix: `${config.REDIS_PREFIX}cache:` }) : new InProcessCache();
   const cacheKind = ttlMs <= 0 ? 'off' : config.REDIS_URL ? 'redis' : 'in-process';
   const orchestrator = new Orchestrator({
     providers,

@@ -30,7 +30,7 @@ export function startSchedules(c: Container): { scheduler: Scheduler; stop(): Pr
   const { config, db } = c;
   const logger = c.logger.child({ component: 'schedule' });
   const notifiers = notifiersFor(c);
-  const lock = config.REDIS_URL ? new RedisLock({ url: config.REDIS_URL, logger }) : new InProcessLock();
+  const lock = config.REDIS_URL ? new RedisLock({ url: config.REDIS_URL, prefix: `${config.REDIS_PREFIX}lock:`, logger }) : new InProcessLock();
   const tasks = [
     new DigestTask({ db: db.knex, notifiers, publicUrl: config.publicUrl, logger, cron: config.DIGEST_CRON }),
     new ReminderTask({ db: db.knex, notifiers, publicUrl: config.publicUrl, logger, leadHours: config.REMINDER_LEAD_HOURS }),

@@ -84,9 +84,9 @@ async function listen(c: Container, server: Server): Promise<string> {
 }
 
 async function startWeb(c: Container, server: Server, url: string, metrics: MetricsRegistry, readiness: Record<string, () => Promise<void>>, background: BackgroundRoles) {
-  const rateLimit = c.config.REDIS_URL ? createRedisRateLimitStore(c.config.REDIS_URL) : null;
+  const rateLimit = c.config.REDIS_URL ? createRedisRateLimitStore(c.config.REDIS_URL, `${c.config.REDIS_PREFIX}rl:`) : null;
   // Shared by every instance on one Redis (their writes invalidate each other's entries); else this process's own.
-  const redisCache = c.config.REDIS_URL ? new RedisCache({ url: c.config.REDIS_URL, prefix: 'minutes:dashboard:' }) : null;
+  const redisCache = c.config.REDIS_URL ? new RedisCache({ url: c.config.REDIS_URL, prefix: `${c.config.REDIS_PREFIX}dashboard:` }) : null;
   const cache = new DashboardCache({
     cache: redisCache ?? new InProcessCache({ maxEntries: 20_000 }), bus: c.bus, logger: c.logger.child({ component: 'cache' }),
   });

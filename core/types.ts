@@ -46,6 +46,8 @@ export interface Meeting {
   scheduledAt: Date | null;
   startedAt: Date | null;
   endedAt: Date | null;
+  /** When the retention purge removed its transcript, minutes and audio (the row stays so links explain it). */
+  purgedAt: Date | null;
   settings: Record<string, unknown>;
   createdAt: Date;
   updatedAt: Date;

@@ -51,7 +51,7 @@ describe('Discord rendering', () => {
       ownerName: `Person ${i % 30}`, dueDate: '2026-12-01', status: i % 7 === 0 ? 'completed' : 'pending', priority: 'medium', confidence: 0.8, evidenceSegmentIds: [], source: 'offline', createdAt: now, updatedAt: now,
     }));
     const bundle: MeetingBundle = {
-      meeting: { id: MEETING_ID, organizationId: 'o', platform: 'discord', externalIds: {}, title: 'Big **meeting**', status: 'completed', scheduledAt: null, startedAt: now, endedAt: now, settings: {}, createdAt: now, updatedAt: now },
+      meeting: { id: MEETING_ID, organizationId: 'o', platform: 'discord', externalIds: {}, title: 'Big **meeting**', status: 'completed', scheduledAt: null, startedAt: now, endedAt: now, purgedAt: null, settings: {}, createdAt: now, updatedAt: now },
       attendees, segments: [], actionItems,
       decisions: Array.from({ length: 40 }, (_, i) => ({ id: `d${i}`, meetingId: MEETING_ID, text: `Decision ${i} ${'z'.repeat(100)}`, evidenceSegmentIds: [], confidence: 0.7, source: 'offline', createdAt: now })),
       notes: [], summaries: [{ id: 's', meetingId: MEETING_ID, kind: 'abstract', text: 'A '.repeat(3000), provider: null, model: null, version: 1, createdAt: now }],

@@ -27,7 +27,7 @@ function bundle(input: { items?: number; decisions?: number; abstract?: string; 
     confidence: null, source: 'test', sourceSeq: i, language: null,
   }));
   return {
-    meeting: { id: MEETING, organizationId: uuid(1), platform: 'discord', externalIds: {}, title: input.title ?? `Launch ${HOSTILE}`, status: 'completed', scheduledAt: null, startedAt: new Date('2025-03-01T10:00:00Z'), endedAt: null, settings: {}, createdAt: new Date(), updatedAt: new Date() },
+    meeting: { id: MEETING, organizationId: uuid(1), platform: 'discord', externalIds: {}, title: input.title ?? `Launch ${HOSTILE}`, status: 'completed', scheduledAt: null, startedAt: new Date('2025-03-01T10:00:00Z'), endedAt: null, purgedAt: null, settings: {}, createdAt: new Date(), updatedAt: new Date() },
     attendees, segments,
     actionItems: Array.from({ length: input.items ?? 2 }, (_, i) => item(i + 1, { ownerAttendeeId: attendees[0]!.id })),
     decisions: Array.from({ length: input.decisions ?? 1 }, (_, i) => ({ id: uuid(800 + i), meetingId: MEETING, text: `Decision ${i} ${HOSTILE} ${'x'.repeat(400)}`, evidenceSegmentIds: [2], confidence: 1, source: 'manual', createdAt: new Date() })),

@@ -28,7 +28,7 @@ export function sampleMeeting(id: string, overrides: Partial<Meeting> = {}): Mee
   return {
     id, organizationId: 'org-1', platform: 'web', externalIds: { channel: 'c1' },
     title: '2026-01-02T03:04:05.000Z is only text', status: 'in_progress',
-    scheduledAt: null, startedAt: new Date('2026-03-01T10:00:00.000Z'), endedAt: null,
+    scheduledAt: null, startedAt: new Date('2026-03-01T10:00:00.000Z'), endedAt: null, purgedAt: null,
     settings: { nested: { at: '2026-03-01' } },
     createdAt: new Date('2026-03-01T09:00:00.000Z'), updatedAt: new Date('2026-03-01T10:00:00.123Z'),
     ...overrides,

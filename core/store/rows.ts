@@ -40,6 +40,7 @@ export const toMeeting = (r: Row): Meeting => ({
   scheduledAt: dateOrNull(r.scheduled_at),
   startedAt: dateOrNull(r.started_at),
   endedAt: dateOrNull(r.ended_at),
+  purgedAt: dateOrNull(r.purged_at),
   settings: r.settings ?? {},
   createdAt: date(r.created_at),
   updatedAt: date(r.updated_at),

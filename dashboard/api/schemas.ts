@@ -38,7 +38,7 @@ export const ErrorSchema = named('Error', z.object({
 // ---- domain objects as JSON
 export const MeetingSchema = named('Meeting', z.object({
   id, organizationId: id, platform: z.enum(PLATFORMS), externalIds: z.record(z.string(), z.string()), title: z.string(),
-  status: z.enum(MEETING_STATUSES), scheduledAt: nullableDateTime, startedAt: nullableDateTime, endedAt: nullableDateTime,
+  status: z.enum(MEETING_STATUSES), scheduledAt: nullableDateTime, startedAt: nullableDateTime, endedAt: nullableDateTime, purgedAt: nullableDateTime,
   settings: z.record(z.string(), z.unknown()), createdAt: dateTime, updatedAt: dateTime,
 }));
 export const AttendeeSchema = named('Attendee', z.object({

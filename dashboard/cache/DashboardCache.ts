@@ -46,7 +46,7 @@ export function cacheStats(): CacheStats {
 }
 
 /** Dates survive the JSON round trip under these keys (the Date fields of meetings, items, notes...). */
-const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'scheduledAt', 'startedAt', 'endedAt']);
+const DATE_KEYS = new Set(['createdAt', 'updatedAt', 'scheduledAt', 'startedAt', 'endedAt', 'purgedAt']);
 const ISO = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?Z$/;
 const revive = (key: string, value: unknown) => (typeof value === 'string' && DATE_KEYS.has(key) && ISO.test(value) ? new Date(value) : value);
 
