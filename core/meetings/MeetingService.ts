@@ -4,9 +4,10 @@ import { meetingLogger, type Logger } from '../logger.ts';
 import type { MeetingFilter, NewMeeting, Page, Stores } from '../store/index.ts';
 import type { Attendee, Consent, Meeting, MeetingBundle, Segment, SegmentInput } from '../types.ts';
 import { importIntoStores, type ImportOptions, type ImportResult } from './importMeeting.ts';
-import { validateSegments } from './segments.ts';
+import { validateSegments, type ValidSegment } from './segments.ts';
 import { ACCEPTS_SEGMENTS, MEETING_TRANSITIONS, canTransition, illegalTransition, type MeetingAction } from './state.ts';
 import { loadBundle } from '../store/bundle.ts';
+import { withDbRetry, type DbRetryOptions } from '../store/retry.ts';
 
 export interface AppendResult {
   inserted: Segment[];
@@ -21,6 +22,11 @@ export interface MeetingServiceDeps {
   bus: EventBus;
   logger: Logger;
   now?: () => Date;
+  /**
+   * How segment appends ride out a database outage (a Postgres restart): transient
+   * connection errors are retried with backoff (default 8 tries, ~9 s); `false` turns it off.
+   */
+  appendRetry?: DbRetryOptions | false;
 }
 
 /**
@@ -33,12 +39,14 @@ export class MeetingService {
   private readonly bus: EventBus;
   private readonly logger: Logger;
   private readonly now: () => Date;
+  private readonly appendRetry: DbRetryOptions;
 
   constructor(deps: MeetingServiceDeps) {
     this.stores = deps.stores;
     this.bus = deps.bus;
     this.logger = deps.logger;
     this.now = deps.now ?? (() => new Date());
+    this.appendRetry = deps.appendRetry === false ? { attempts: 1 } : { ...deps.appendRetry };
   }
 
   async createMeeting(input: Omit<NewMeeting, 'status' | 'startedAt' | 'endedAt'>): Promise<Meeting> {
@@ -100,6 +108,21 @@ export class MeetingService {
    */
   async appendSegments(meetingId: string, inputs: SegmentInput[]): Promise<AppendResult> {
     const valid = validateSegments(inputs);
+    // Safe to run again after an ambiguous failure: rows are keyed by (meeting, source, seq), so a batch
+    // the database committed before the connection dropped is skipped as re-sent the second time.
+    const { inserted, result } = await withDbRetry(() => this.storeSegments(meetingId, valid), {
+      ...this.appendRetry,
+      onRetry: (info) => {
+        this.logger.warn({ err: info.err, meetingId, attempt: info.attempt, delayMs: info.delayMs }, 'storing segments failed: database unreachable, retrying');
+        this.appendRetry.onRetry?.(info);
+      },
+    });
+    if (result.dropped || result.duplicates) this.logger.debug({ meetingId, duplicates: result.duplicates, dropped: result.dropped }, 'segments skipped');
+    if (inserted.length) await this.bus.publish({ type: 'segment.added', meetingId, segments: inserted });
+    return result;
+  }
+
+  private async storeSegments(meetingId: string, valid: ValidSegment[]): Promise<{ inserted: Segment[]; result: AppendResult }> {
     const names = [...new Set(valid.map((s) => s.speaker))];
     const reserve = this.stores.transcripts.usesReservedIds ? valid.length : 0;
     const found = await this.stores.attendees.lookupForIngest(meetingId, names, reserve);
@@ -109,17 +132,14 @@ export class MeetingService {
         details: { meetingId, status: found.status },
       });
     }
-    if (valid.length === 0) return { inserted: [], duplicates: 0, dropped: 0 };
+    if (valid.length === 0) return { inserted: [], result: { inserted: [], duplicates: 0, dropped: 0 } };
     const bySpeaker = found.attendees;
     const missing = names.filter((n) => !bySpeaker.has(n));
     if (missing.length) for (const a of await this.stores.attendees.ensure(meetingId, missing)) bySpeaker.set(a.displayName, a);
     const kept = valid.filter((s) => bySpeaker.get(s.speaker)?.consent !== 'opted_out');
     const rows = kept.map((s) => ({ ...s, attendeeId: bySpeaker.get(s.speaker)?.id ?? null }));
     const inserted = await this.stores.transcripts.append(meetingId, rows, found.reservedIds);
-    const result = { inserted, duplicates: kept.length - inserted.length, dropped: valid.length - kept.length };
-    if (result.dropped || result.duplicates) this.logger.debug({ meetingId, duplicates: result.duplicates, dropped: result.dropped }, 'segments skipped');
-    if (inserted.length) await this.bus.publish({ type: 'segment.added', meetingId, segments: inserted });
-    return result;
+    return { inserted, result: { inserted, duplicates: kept.length - inserted.length, dropped: valid.length - kept.length } };
   }
 
   /**

@@ -254,4 +254,22 @@ describe('media-ingest socket /ws/ingest', function () {
     expect(c.got.filter((m) => m.type === 'insight')).to.deep.equal([{ type: 'insight', insight }]);
     c.ws.close();
   });
+  it('answers a text batch the database could not store with INTERNAL, and stores it when re-sent', async () => {
+    const meeting = await running();
+    const c = await connect(meeting.id, 'retry-bot');
+    c.send({ type: 'speaker', id: 'a', name: 'Ada' });
+    const append = stores.transcripts.append;
+    stores.transcripts.append = async () => {
+      stores.transcripts.append = append;
+      throw new Error('disk full');
+    };
+    const batch = { type: 'segments', segments: [{ speaker: 'a', startMs: 0, endMs: 900, text: 'Kept anyway.', seq: 7 }] };
+    c.send(batch);
+    await c.waitFor(() => errors(c).length === 1, 'an error for the failed write');
+    expect(errors(c)[0]!.code).to.equal('INTERNAL');
+    c.send(batch);
+    await c.waitFor((m) => m.some((x) => x.type === 'stored'), 'stored after the re-send');
+    expect((await stores.transcripts.list(meeting.id)).map((s) => s.text)).to.deep.equal(['Kept anyway.']);
+    c.ws.close();
+  });
 });

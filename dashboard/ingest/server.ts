@@ -265,7 +265,10 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
         }
       } catch (err) {
         if (err instanceof MinutesError && (err.code === 'SEGMENT_INVALID' || err.code === 'MEETING_NOT_ACCEPTING_SEGMENTS')) return error(err.code, err.message);
-        throw err;
+        // Runs outside the message chain (tracked, not awaited), so its catch would never see this:
+        // answer here, or the client waits for a `stored` that never comes instead of resending.
+        slog.error({ err }, 'storing ingest segments failed');
+        return error('INTERNAL', 'the segments could not be stored; send them again');
       }
     }
 
