@@ -107,10 +107,12 @@ export async function createContainer(config: Config, logger: Logger, options: C
   const queued = (options.minutes ?? 'queue') === 'queue';
   const autoMinutes = new AutoMinutes({ bus, minutes, logger, ...(queued ? { jobs } : {}) }).start();
   const copilot = new LiveCopilot({
-    // Every instance hears every segment through Redis; one of them analyses a given meeting.
+    // Every worker hears every segment through Redis; one of them analyses a given meeting.
     bus: followerBus('copilot'), logger: logger.child({ component: 'copilot' }), getMeeting: (id) => meetings.getMeeting(id),
     createAnalyzer: (meeting, attendees) => new OfflineLiveAnalyzer({ attendees, meetingStart: meeting?.startedAt ?? null }),
-  }).start();
+  });
+  // Analysis is CPU work: it runs where jobs run, so web processes keep their event loop for requests.
+  if (config.ROLE.includes('worker')) copilot.start();
   const ingestTokens = new IngestTokens(db.knex);
   // A token outliving its meeting would let a media bot feed a finished meeting: revoke with the meeting.
   for (const type of ['meeting.ended', 'meeting.cancelled'] as const) {

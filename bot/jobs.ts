@@ -36,15 +36,20 @@ export function registerCoreJobs(jobs: JobQueue, deps: { minutes: Pick<MinutesSe
 
 /**
  * Meetings that ended without minutes (their job was lost with an in-process
- * queue, or never queued because the process died between the end and the
- * enqueue): queued again at worker start. Looks back `days`.
+ * queue or a Redis without persistence, or never queued because the process
+ * died between the end and the enqueue): queued again, at worker start and
+ * every 10 minutes. Looks back `days`.
  */
-export async function requeueMissingMinutes(knex: Knex, jobs: JobQueue, options: { days?: number; now?: Date } = {}): Promise<number> {
-  const since = new Date((options.now ?? new Date()).getTime() - (options.days ?? 7) * 86_400_000);
+export async function requeueMissingMinutes(knex: Knex, jobs: JobQueue, options: { days?: number; now?: Date; endedBeforeMs?: number } = {}): Promise<number> {
+  const now = (options.now ?? new Date()).getTime();
+  const since = new Date(now - (options.days ?? 7) * 86_400_000);
   const rows = (await knex('meetings as m')
     .select('m.id', 'm.ended_at')
     .where('m.status', 'completed')
     .andWhere('m.ended_at', '>=', since)
+    // Ended a while ago: a fresh ending's own job is still running.
+    .andWhere('m.ended_at', '<=', new Date(now - (options.endedBeforeMs ?? 0)))
+    .whereNull('m.purged_at')
     .whereNotExists(knex('summaries as s').select(knex.raw('1')).whereRaw('s.meeting_id = m.id'))
     .limit(5000)) as { id: string; ended_at: Date | null }[];
   let queued = 0;

@@ -6,6 +6,7 @@ import { SlackNotifier } from '../adapters/slack/notifier.ts';
 import { slackOAuth } from './slackExtras.ts';
 import { DigestTask, InProcessLock, ReminderTask, RetentionTask, Scheduler, StaleMeetingTask, type Notifier } from '../core/schedule/index.ts';
 import type { Container } from './container.ts';
+import { requeueMissingMinutes } from './jobs.ts';
 
 /** Where digests and reminders go: Slack when it is configured (channels subscribed with /minutes subscribe, owners by DM). */
 function notifiersFor(c: Container): Notifier[] {
@@ -43,6 +44,11 @@ export function startSchedules(c: Container): { scheduler: Scheduler; stop(): Pr
       },
     }),
     new StaleMeetingTask({ db: db.knex, meetings: c.meetings, logger, staleAfterMinutes: config.STALE_MEETING_MINUTES }),
+    {
+      // A job lost with its queue (Redis restarted without persistence) comes back here; a kept one is a duplicate id.
+      name: 'missing-minutes', cron: '*/10 * * * *',
+      run: async (now: Date) => ({ requeued: await requeueMissingMinutes(db.knex, c.jobs, { now, endedBeforeMs: 10 * 60_000 }) }),
+    },
   ];
   const scheduler = new Scheduler({ tasks, lock, logger });
   const cron = new CronScheduler(scheduler, { logger, ...(config.SCHEDULE_TIMEZONE ? { timezone: config.SCHEDULE_TIMEZONE } : {}) });

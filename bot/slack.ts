@@ -43,7 +43,10 @@ export function startSlack(c: Container, overrides: Partial<Omit<SlackAdapterOpt
   const options = { ...installs, ...overrides, ...(socketMode ? { socketMode } : {}) };
   if (!(signingSecret || socketMode) || !(botToken || options.authorize || options.installationStore || options.oauth)) return null;
   if (socketMode && multi) c.logger.warn({ adapter: 'slack' }, 'Socket Mode: the "Add to Slack" install (/slack/install) is not served');
-  const adapter = createSlackAdapter({ ...options, ...(signingSecret ? { signingSecret } : {}), ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
+  const claim = c.claim;
+  const adapter = createSlackAdapter({
+    ...(claim ? { claimEvent: (eventId: string, ttlMs: number) => claim(`slack-event:${eventId}`, ttlMs) } : {}),
+    ...options, ...(signingSecret ? { signingSecret } : {}), ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
   // start() subscribes to the bus synchronously; its promise reports readiness (in Socket Mode: the WebSocket connected).
   adapter.start().catch((err: unknown) => c.logger.error({ err, adapter: 'slack' }, 'slack socket mode could not connect (check SLACK_APP_TOKEN)'));
   const installations = (options.installationStore instanceof SlackInstallationStore ? options.installationStore : multi?.installations) ?? null;

@@ -12,7 +12,9 @@ export class RedisCache implements Cache {
 
   constructor(options: { url?: string; client?: Redis; prefix?: string }) {
     if (!options.client && !options.url) throw new Error('RedisCache needs a url or a client');
-    this.redis = options.client ?? new Redis(options.url!, { lazyConnect: true, maxRetriesPerRequest: 1, enableOfflineQueue: true });
+    // A cache that is down must cost a miss, not a wait: every command gives up after 500 ms.
+    this.redis = options.client ?? new Redis(options.url!, { maxRetriesPerRequest: 1, enableOfflineQueue: true, commandTimeout: 500, connectTimeout: 2_000 });
+    if (!options.client) this.redis.on('error', () => undefined); // surfaced per command; the caller falls back
     this.owned = !options.client;
     this.prefix = options.prefix ?? 'minutes:cache:';
   }

@@ -11,7 +11,7 @@ return 1`;
 
 /** Claims shared by every instance on one Redis: the first instance to ask for a key holds it until it expires. */
 export function createRedisClaims(options: { url: string; prefix?: string; instanceId?: string }): { claim: Claim; close(): Promise<void> } {
-  const redis = new Redis(options.url, { maxRetriesPerRequest: 1 });
+  const redis = new Redis(options.url, { maxRetriesPerRequest: 1, commandTimeout: 500 });
   redis.on('error', () => undefined); // failures surface per call; the claim's caller decides
   const me = options.instanceId ?? randomUUID();
   const prefix = options.prefix ?? 'minutes:';

@@ -4,9 +4,10 @@ import type { Store } from 'express-rate-limit';
 
 /** Rate-limit counters shared by every dashboard instance on one Redis. */
 export function createRedisRateLimitStore(url: string, prefix = 'minutes:rl:'): { store: Store; close(): Promise<void> } {
-  // Commands wait for the connection at start (the store loads its script then), but give up after one
-  // retry when Redis is down: the limiter then lets requests through rather than holding them.
-  const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000 });
+  // Commands wait for the connection at start (the store loads its script then), but each gives up
+  // after 500 ms, queued or sent: with Redis down the limiter lets requests through (passOnStoreError)
+  // at once instead of holding every request until a reconnect.
+  const client = new Redis(url, { maxRetriesPerRequest: 1, connectTimeout: 2_000, commandTimeout: 500 });
   client.on('error', () => undefined);
   const store = new RedisStore({
     prefix,

@@ -33,7 +33,7 @@ export interface World {
 export { until };
 
 /** A real core on PGlite, the adapter's router on 127.0.0.1 and a loopback fake Slack its WebClient talks to. */
-export async function world(options: Partial<Pick<SlackAdapterOptions, 'mentionOwners' | 'installationStore'>> & { noToken?: boolean } = {}): Promise<World> {
+export async function world(options: Partial<Pick<SlackAdapterOptions, 'mentionOwners' | 'installationStore' | 'claimEvent'>> & { noToken?: boolean } = {}): Promise<World> {
   const id = randomBytes(4).toString('hex').toUpperCase();
   const teamId = `T${id}`; const channel = `C${id}`; const alice = `UA${id}`; const bob = `UB${id}`;
   const fake = await FakeSlack.start({
@@ -46,6 +46,7 @@ export async function world(options: Partial<Pick<SlackAdapterOptions, 'mentionO
   const adapter = createSlackAdapter({
     signingSecret: SECRET, ...(options.noToken ? {} : { botToken: `xoxb-${id}` }), logger, clientOptions: { slackApiUrl: fake.apiUrl },
     ...(options.mentionOwners ? { mentionOwners: true } : {}), ...(options.installationStore ? { installationStore: options.installationStore } : {}),
+    ...(options.claimEvent ? { claimEvent: options.claimEvent } : {}),
     core: {
       meetings, minutes, stores, bus,
       ask: (q) => answer({ stores, orchestrator: null }, q),
@@ -133,6 +134,19 @@ describe('SlackAdapter over signed HTTP against a loopback Slack (PGlite core)',
     // The same request, signed now, works.
     expect((await postSigned(w.url, body, { secret: SECRET, contentType: form })).status).to.equal(200);
     await until(() => w.fake.responses(responseUrl).length, 'the answer');
+  });
+
+  it('a retry that another instance already claimed is dropped here; an unanswered claim is handled here', async () => {
+    const claimed = new Set<string>(['EvTAKEN']);
+    w = await world({ claimEvent: async (id) => (id === 'EvDOWN' ? Promise.reject(new Error('redis down')) : !claimed.has(id)) });
+    await w.seed();
+    const event = appMentionEvent({ channelId: w.channel, userId: w.alice, text: `<@UBOT${w.teamId.slice(1)}> when do we ship?` });
+    w.fake.addMessage(w.channel, { user: w.alice, text: String(event.text), ts: String(event.ts) });
+    expect(await w.event(event, { eventId: 'EvTAKEN', retryNum: 1 })).to.equal(200);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(w.fake.callsTo('chat.postMessage'), 'the instance holding the event answers it').to.have.length(0);
+    expect(await w.event(event, { eventId: 'EvDOWN' })).to.equal(200);
+    await w.fake.waitFor('chat.postMessage');
   });
 
   it('a retried event (X-Slack-Retry-Num, same event_id) is handled once', async () => {

@@ -162,12 +162,21 @@ export class SlackAdapter {
     return false;
   }
 
+  /** Another instance's retry of the same event loses the claim; unsure (Redis down) means handle it. */
+  private async claimEvent(eventId: string): Promise<boolean> {
+    if (!this.options.claimEvent) return true;
+    return this.options.claimEvent(eventId, this.options.dedupeTtlMs ?? 10 * 60_000).catch((err: unknown) => {
+      this.log.warn({ err, eventId }, 'claiming a slack event failed; handling it here');
+      return true;
+    });
+  }
+
   private register(): void {
     const { app, core } = this;
     // Events API retries (X-Slack-Retry-Num) of an event already handled stop here: events are acked by Bolt before middleware.
     app.use(async ({ body, next, context }) => {
       const eventId = (body as { event_id?: string }).event_id;
-      if (eventId && this.isDuplicateEvent(eventId)) {
+      if (eventId && (this.isDuplicateEvent(eventId) || !(await this.claimEvent(eventId)))) {
         this.log.info({ eventId, retryNum: context.retryNum, retryReason: context.retryReason }, 'dropping a retried slack event');
         return;
       }

@@ -64,6 +64,11 @@ export interface SlackAdapterOptions {
   endpoint?: string;
   /** How long an event id is remembered to drop Slack's retries (default 10 minutes). */
   dedupeTtlMs?: number;
+  /**
+   * Deployment-wide "first to ask holds it" (Redis) so a retry that lands on
+   * another instance is dropped too; false = another instance has the event.
+   */
+  claimEvent?: (eventId: string, ttlMs: number) => Promise<boolean>;
   /** Mention owners of action items in channel messages (they get a notification); names otherwise. */
   mentionOwners?: boolean;
   /** Answer `@app question` mentions (a `/minutes` subcommand, or a question) in a thread. */

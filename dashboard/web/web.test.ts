@@ -120,7 +120,7 @@ describeEachBackend('dashboard web pages', (ctx) => {
     expect(page).to.match(/data-talk-time="\[\{&quot;name&quot;:&quot;Bob&quot;,&quot;ms&quot;:5000\}/);
     expect(page).to.contain(`<section id="live" data-meeting-id="${id}"`).and.contain(`/api/meetings/${id}/export?format=vtt`);
     for (const src of ['/static/vendor/chartist.js', '/static/app.js', '/static/live.js', '/static/actions.js']) expect(page).to.contain(`<script src="${src}" defer></script>`);
-    expect(page).to.match(/<tr class="action" data-action-id="[0-9a-f-]{36}">/);
+    expect(page).to.match(/<tr class="action" id="item-([0-9a-f-]{36})" data-action-id="\1">/);
     expectSafe(page, 'meeting');
     expect(await html('/meetings/00000000-0000-4000-8000-000000000000', 404)).to.contain('MEETING_NOT_FOUND');
     const other = await ctx.stores.organizations.ensure(`other-${id}`);
