@@ -22,8 +22,10 @@ export function socketServerHandle(input: {
   onUpgrade: (...args: any[]) => void;
   open: Set<Promise<void>>;
   markClosing: () => void;
+  /** Runs after new upgrades are refused and before the remaining sockets are closed (e.g. final acknowledgements). */
+  drain?: () => Promise<void>;
 }): { wss: WebSocketServer; readonly connections: number; close(): Promise<void> } {
-  const { wss, server, onUpgrade, open, markClosing } = input;
+  const { wss, server, onUpgrade, open, markClosing, drain } = input;
   return {
     wss,
     get connections() {
@@ -32,6 +34,7 @@ export function socketServerHandle(input: {
     async close() {
       markClosing();
       server.off('upgrade', onUpgrade);
+      await drain?.().catch(() => undefined);
       for (const ws of wss.clients) ws.close(1001, 'server shutting down');
       await Promise.allSettled([...open]);
       await new Promise<void>((resolve) => wss.close(() => resolve()));

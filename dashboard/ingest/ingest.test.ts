@@ -272,4 +272,40 @@ describe('media-ingest socket /ws/ingest', function () {
     expect((await stores.transcripts.list(meeting.id)).map((s) => s.text)).to.deep.equal(['Kept anyway.']);
     c.ws.close();
   });
+  it('on shutdown drains each connection: mid-utterance audio and in-flight text are stored and acknowledged before the 1001 close', async () => {
+    // A server of its own: closing it must not close the one the other tests use.
+    const own = createServer((_req, res) => void res.writeHead(404).end());
+    await new Promise<void>((resolve) => own.listen(0, '127.0.0.1', resolve));
+    const ownIngest = attachIngestServer(own, {
+      tokens, meetings, bus, logger: createLogger({ level: 'silent' }),
+      createPipeline: ingestPipelineFactory({ bus, transcriber: () => new LineTranscriber() }),
+    });
+    const meeting = await running();
+    const ws = new WebSocket(`ws://127.0.0.1:${(own.address() as { port: number }).port}/ws/ingest`, { headers: { authorization: `Bearer ${await tokens.issue(meeting.id)}` } });
+    const got: Msg[] = [];
+    ws.on('message', (d, isBinary) => void (isBinary || got.push(JSON.parse(d.toString()))));
+    await new Promise((resolve) => ws.once('open', resolve));
+    const wait = async (pred: () => boolean, what: string) => {
+      for (let i = 0; i < 200 && !pred(); i++) await new Promise((r) => setTimeout(r, 25));
+      if (!pred()) throw new Error(`timed out waiting for ${what}: ${JSON.stringify(got.slice(-4))}`);
+    };
+    ws.send(JSON.stringify({ type: 'hello', client: 'drain-bot' }));
+    ws.send(JSON.stringify({ type: 'speaker', id: 'a', name: 'Ada' }));
+    // Speech with no trailing silence: the utterance is still open when the server shuts down.
+    const frames = speech(200, 0, 1500);
+    frames.forEach((f, i) => ws.send(encodeFrame(KIND_PCM16, 'a', i, i * 20, f)));
+    ws.send(JSON.stringify({ type: 'segments', segments: [{ speaker: 'a', startMs: 0, endMs: 500, text: 'Typed while we go down.', seq: 1 }] }));
+    await wait(() => got.filter((m) => m.type === 'ack').length === frames.length, 'every frame acked');
+    const code = new Promise<number>((resolve) => ws.once('close', (c) => resolve(c)));
+    await ownIngest.close();
+    expect(await code).to.equal(1001);
+    const stored = got.filter((m) => m.type === 'stored');
+    const audioUpTo = Math.max(...stored.filter((m) => m.upTo.speaker === 'a' && m.upTo.seq !== null).map((m) => m.upTo.seq as number));
+    expect(audioUpTo, 'every acked frame is acknowledged as stored before the close').to.equal(frames.length - 1);
+    const segments = await stores.transcripts.list(meeting.id);
+    expect(segments.map((s) => s.source).sort()).to.deep.equal(['asr:line', 'ingest:drain-bot']);
+    const ids = stored.flatMap((m) => m.segmentIds as number[]).sort();
+    expect(ids).to.deep.equal(segments.map((s) => s.id).sort());
+    await new Promise<void>((resolve) => own.close(() => resolve()));
+  });
 });

@@ -53,6 +53,8 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
   const maxFrameBytes = deps.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES;
   const wss = new WebSocketServer({ noServer: true, maxPayload: Math.max(4 * maxFrameBytes, MAX_TEXT_BYTES), perMessageDeflate: false });
   const open = new Set<Promise<void>>();
+  /** Per connection: drain it and send its final acknowledgements before the server closes it. */
+  const drainers = new Set<() => Promise<void>>();
   let closing = false;
   const log = deps.logger.child({ component: 'ingest-socket' });
 
@@ -221,8 +223,7 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
       if (msg.type === 'segments') return void track(segments(msg.segments));
       if (msg.type === 'end') {
         return void finish().then(() => {
-          // Drained: every acked frame is transcribed, whatever was silence included.
-          for (const s of speakers.values()) if (s.lastSeq >= 0) send({ type: 'stored', segmentIds: [], upTo: { speaker: s.id, seq: s.lastSeq } });
+          acknowledgeAll();
           send({ type: 'ended' });
           ws.close(1000, 'ended');
         });
@@ -272,6 +273,18 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
       }
     }
 
+    // Drained: every acked frame is transcribed, whatever was silence included.
+    function acknowledgeAll(): void {
+      for (const s of speakers.values()) if (s.lastSeq >= 0) send({ type: 'stored', segmentIds: [], upTo: { speaker: s.id, seq: s.lastSeq } });
+    }
+    // Shutdown: what was acked is stored and said so while the socket is still open, so the client
+    // resends nothing twice after it reconnects to another (or the restarted) server.
+    const drainer = () => finish().then(() => {
+      acknowledgeAll();
+      ws.close(1001, 'server shutting down');
+    });
+    drainers.add(drainer);
+
     // Drains everything accepted so far: queued messages, the pipeline, text appends.
     let finishing: Promise<void> | null = null;
     function finish(): Promise<void> {
@@ -286,6 +299,7 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
     ws.on('error', (err) => slog.warn({ err }, 'ingest socket error'));
     return new Promise<void>((resolve) => {
       ws.on('close', () => {
+        drainers.delete(drainer);
         // Acked audio is transcribed and stored even when the client vanished.
         void finish().then(() => {
           unsubscribe();
@@ -296,6 +310,9 @@ export function attachIngestServer(server: Server, deps: IngestServerDeps): Inge
     });
   }
 
-  return socketServerHandle({ wss, server, onUpgrade, open, markClosing: () => { closing = true; } });
+  return socketServerHandle({
+    wss, server, onUpgrade, open, markClosing: () => { closing = true; },
+    drain: async () => void (await Promise.allSettled([...drainers].map((d) => d()))),
+  });
 }
 
