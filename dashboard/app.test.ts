@@ -107,3 +107,30 @@ describeEachBackend('dashboard: minutes and Q&A', (ctx) => {
     }
   });
 });
+
+describeEachBackend('dashboard: request ids', (ctx) => {
+  it('gives every request an id (a sane X-Request-Id is kept), and logs a 500 with it', async () => {
+    const lines: Record<string, unknown>[] = [];
+    const { Writable } = await import('node:stream');
+    const logger = createLogger({ level: 'info', destination: new Writable({ write(chunk, _e, done) { lines.push(JSON.parse(String(chunk))); done(); } }) });
+    const minutes = new MinutesService({ stores: ctx.stores, bus: new InProcessEventBus(), logger, analyzer });
+    const broken = Object.assign(Object.create(ctx.service) as typeof ctx.service, { listMeetings: async () => Promise.reject(new Error('disk on fire')) });
+    const app = createDashboard({ meetings: broken, minutes, orchestrator: null, stores: ctx.stores, organizationId: ctx.org.id, logger });
+    const server = await new Promise<Server>((resolve) => { const s = app.listen(0, '127.0.0.1', () => resolve(s)); });
+    const base = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+    try {
+      const fresh = await fetch(`${base}/health`);
+      expect(fresh.headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+      expect((await fetch(`${base}/health`, { headers: { 'x-request-id': 'lb-42.a' } })).headers.get('x-request-id')).to.equal('lb-42.a');
+      expect((await fetch(`${base}/health`, { headers: { 'x-request-id': 'bad id <script>' } })).headers.get('x-request-id')).to.match(/^[0-9a-f-]{36}$/);
+      const failed = await fetch(`${base}/api/meetings`, { headers: { 'x-request-id': 'req-500' } });
+      expect(failed.status).to.equal(500);
+      expect(((await failed.json()) as { error: { details: { requestId: string } } }).error.details.requestId).to.equal('req-500');
+      const logged = lines.find((l) => l.msg === 'request failed');
+      expect(logged).to.include({ requestId: 'req-500', method: 'GET', path: '/api/meetings' });
+      expect(JSON.stringify(logged)).to.contain('disk on fire');
+    } finally {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  });
+});

@@ -1,4 +1,5 @@
 import express, { type Request } from 'express';
+import { randomUUID } from 'node:crypto';
 import type { Orchestrator } from '../core/ai/Orchestrator.ts';
 import type { JobQueue } from '../core/jobs/JobQueue.ts';
 import type { Logger } from '../core/logger.ts';
@@ -81,6 +82,7 @@ export function createDashboard(deps: DashboardDeps): express.Express {
   const { meetings, stores } = deps;
   const publicUrl = deps.publicUrl ?? 'http://127.0.0.1';
 
+  app.use(requestIds(deps.logger));
   if (deps.metrics) app.use(deps.metrics.httpMiddleware);
   app.use(securityMiddleware({ publicUrl }));
   // Before sign-in and the rate limit (scrapers have no session); guarded by address or token instead.
@@ -149,6 +151,28 @@ export async function readinessReport(checks: Record<string, () => Promise<void>
     }
   }));
   return { ready: entries.every(([, , ok]) => ok), checks: Object.fromEntries(entries.map(([name, result]) => [name, result])) };
+}
+
+const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * Every request gets an id (a proxy's X-Request-Id when it is sane, else a new
+ * one), echoed in the response header and on every log line about it; 5xx
+ * answers are logged with it, so a user's "request failed" can be found.
+ */
+function requestIds(logger: Logger): express.RequestHandler {
+  return (req, res, next) => {
+    const given = req.get('x-request-id');
+    const id = given && REQUEST_ID.test(given) ? given : randomUUID();
+    res.locals.requestId = id;
+    res.set('X-Request-Id', id);
+    const started = process.hrtime.bigint();
+    res.once('finish', () => {
+      if (res.statusCode < 500) return;
+      logger.warn({ requestId: id, method: req.method, path: req.path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'request answered with a server error');
+    });
+    next();
+  };
 }
 
 /** The signed-in person (name and role) for pages; one read per request, only when signed in. */

@@ -39,7 +39,7 @@ export function notFoundHandler(req: Request, res: Response): void {
 
 /** Every error leaves as `{ error: { code, message, details } }` with the status its code maps to. */
 export function errorHandler(logger: Logger) {
-  return (err: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+  return (err: unknown, req: Request, res: Response, _next: NextFunction): void => {
     if (isMinutesError(err)) {
       res.status(httpStatusFor[err.code]).json({ error: err.toJSON() });
       return;
@@ -50,8 +50,9 @@ export function errorHandler(logger: Logger) {
       res.status(tooLarge ? 413 : 400).json(errorBody(code, `The request body could not be read: ${err.message}`, { type: err.type }));
       return;
     }
-    logger.error({ err }, 'request failed');
-    res.status(HTTP_ERROR_STATUS.INTERNAL).json(errorBody('INTERNAL', 'Internal error'));
+    const requestId = res.locals.requestId as string | undefined;
+    logger.error({ err, requestId, method: req.method, path: req.path }, 'request failed');
+    res.status(HTTP_ERROR_STATUS.INTERNAL).json(errorBody('INTERNAL', 'Internal error', requestId ? { requestId } : undefined));
   };
 }
 
