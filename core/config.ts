@@ -62,7 +62,7 @@ export const configSchema = z.object({
   DATABASE_POOL_MAX: int(10, 1, 200),
   DATA_DIR: z.preprocess(emptyToUndefined, z.string().default('./data')),
   REDIS_URL: optionalUrl(['redis:', 'rediss:']),
-  REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/, '1–64 of A-Z a-z 0-9 _ . : -').default('minutes:')),
+  REDIS_PREFIX: z.preprocess(emptyToUndefined, z.string().regex(/^[A-Za-z0-9_.:{}-]{1,64}$/, '1–64 of A-Z a-z 0-9 _ . : - { } (braces: a Redis Cluster hash tag)').default('minutes:')),
   ROLE: roles,
   SHUTDOWN_TIMEOUT_MS: int(15_000, 1000, 600_000),
   JOB_ATTEMPTS: int(5, 1, 50),
