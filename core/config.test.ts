@@ -60,6 +60,8 @@ describe('config', () => {
     expect(configError({ DISCORD_SHARD_COUNT: '2', DISCORD_SHARD_IDS: '0,2' })).to.match(/DISCORD_SHARD_IDS: expected shard ids below DISCORD_SHARD_COUNT \(2\); got 2/);
     expect(loadConfig({ DISCORD_SHARD_COUNT: '4', DISCORD_SHARD_IDS: '2, 3' }).DISCORD_SHARD_IDS).to.deep.equal([2, 3]);
     expect(configError({ DIGEST_CRON: 'every day' })).to.match(/DIGEST_CRON: expected a cron expression/);
+    expect(configError({ SCHEDULE_TIMEZONE: 'Mars/Olympus' })).to.match(/SCHEDULE_TIMEZONE: expected an IANA time zone/);
+    expect(loadConfig({ SCHEDULE_TIMEZONE: 'Europe/Berlin' }).SCHEDULE_TIMEZONE).to.equal('Europe/Berlin');
   });
 
   it('never echoes a secret value in its error', () => {

@@ -71,7 +71,14 @@ export const configSchema = z.object({
   DIGEST_CRON: cronExpression('0 9 * * 1-5'),
   REMINDER_LEAD_HOURS: int(24, 1, 24 * 30),
   STALE_MEETING_MINUTES: int(120, 5, 7 * 24 * 60),
-  SCHEDULE_TIMEZONE: optionalString,
+  SCHEDULE_TIMEZONE: z.preprocess(emptyToUndefined, z.string().refine((tz) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: tz });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'an IANA time zone such as Europe/Berlin').optional()),
   DEFAULT_ORGANIZATION: z.preprocess(emptyToUndefined, z.string().min(1).max(200).default('Default')),
   IMPORT_MAX_BYTES: int(10 * 1024 * 1024, 1024, 1024 * 1024 * 1024),
   AUDIO_MAX_BYTES: int(256 * 1024 * 1024, 1024, 4 * 1024 * 1024 * 1024),
