@@ -10,6 +10,7 @@ import { clock } from '../core/format.ts';
 import { registerMinutesCommands } from './commands/minutes.ts';
 import { registerTranscribeCommand } from './commands/transcribe.ts';
 import { registerAdminCommands } from './commands/admin.ts';
+import { registerOpsCommands } from './commands/ops.ts';
 import { renderImportSummary } from './commands/render.ts';
 import { positiveInt, withContainer } from './commands/run.ts';
 import { runService } from './main.ts';
@@ -144,6 +145,7 @@ program
   );
 
 registerMinutesCommands(program);
+registerOpsCommands(program);
 registerTranscribeCommand(program);
 
 function unescapeHtml(s: string): string {

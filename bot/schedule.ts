@@ -28,6 +28,13 @@ function notifiersFor(c: Container): Notifier[] {
  * REDIS_URL, else this process is the only one.
  */
 export function startSchedules(c: Container): { scheduler: Scheduler; stop(): Promise<void> } {
+  const built = buildSchedules(c);
+  built.cron.start();
+  return { scheduler: built.scheduler, stop: async () => { await built.cron.stop(); await built.close(); } };
+}
+
+/** The scheduler and its (not yet started) cron timers; the CLI runs one task from it. */
+export function buildSchedules(c: Container): { scheduler: Scheduler; cron: CronScheduler; close(): Promise<void> } {
   const { config, db } = c;
   const logger = c.logger.child({ component: 'schedule' });
   const notifiers = notifiersFor(c);
@@ -52,12 +59,10 @@ export function startSchedules(c: Container): { scheduler: Scheduler; stop(): Pr
   ];
   const scheduler = new Scheduler({ tasks, lock, logger });
   const cron = new CronScheduler(scheduler, { logger, ...(config.SCHEDULE_TIMEZONE ? { timezone: config.SCHEDULE_TIMEZONE } : {}) });
-  cron.start();
-  logger.info({ tasks: tasks.map((t) => `${t.name} (${t.cron})`), notifiers: notifiers.map((n) => n.platform) }, 'schedules running');
+  logger.info({ tasks: tasks.map((t) => `${t.name} (${t.cron})`), notifiers: notifiers.map((n) => n.platform) }, 'schedules ready');
   return {
-    scheduler,
-    async stop() {
-      await cron.stop();
+    scheduler, cron,
+    async close() {
       if (lock instanceof RedisLock) await lock.close();
     },
   };

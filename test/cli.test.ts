@@ -94,6 +94,19 @@ describe('command line (embedded PGlite)', function () {
     expect(badFormat.stderr).to.match(/pdf/);
   });
 
+  it('lists the schedules, runs one by hand, and names the known ones for an unknown task', () => {
+    const list = cli('schedule', 'list');
+    expect(list.status, list.stderr).to.equal(0);
+    expect(list.stdout).to.match(/^digest\s+0 9 \* \* 1-5$/m).and.match(/^retention\s+30 3 \* \* \*$/m).and.match(/^stale-meetings\s/m);
+    const run = cli('schedule', 'run', 'stale-meetings');
+    expect(run.status, run.stderr).to.equal(0);
+    expect(run.stdout).to.match(/^stale-meetings: stale 0, ended 0/m);
+    const unknown = cli('schedule', 'run', 'nope');
+    expect(unknown.status).to.equal(1);
+    expect(unknown.stderr).to.match(/NOT_FOUND: No scheduled task named nope \(known: digest, reminders, retention, stale-meetings, missing-minutes\)/);
+    expect(cli('jobs').stdout).to.match(/jobs run inside the service process/);
+  });
+
   it('stops at startup naming a bad variable', () => {
     const r = spawnSync(tsx, ['bot/cli.ts', 'list'], { cwd: root, env: { ...env(), PORT: 'eighty' }, encoding: 'utf8' });
     expect(r.status).to.equal(78);
