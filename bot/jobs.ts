@@ -44,17 +44,17 @@ export async function requeueMissingMinutes(knex: Knex, jobs: JobQueue, options:
   const now = (options.now ?? new Date()).getTime();
   const since = new Date(now - (options.days ?? 7) * 86_400_000);
   const rows = (await knex('meetings as m')
-    .select('m.id', 'm.ended_at')
+    .select('m.id', 'm.ended_at', 'm.organization_id')
     .where('m.status', 'completed')
     .andWhere('m.ended_at', '>=', since)
     // Ended a while ago: a fresh ending's own job is still running.
     .andWhere('m.ended_at', '<=', new Date(now - (options.endedBeforeMs ?? 0)))
     .whereNull('m.purged_at')
     .whereNotExists(knex('summaries as s').select(knex.raw('1')).whereRaw('s.meeting_id = m.id'))
-    .limit(5000)) as { id: string; ended_at: Date | null }[];
+    .limit(5000)) as { id: string; ended_at: Date | null; organization_id: string }[];
   let queued = 0;
   for (const row of rows) {
-    const { duplicate } = await jobs.enqueue(JOB_NAMES.minutesGenerate, { meetingId: row.id }, { jobId: minutesJobId(row.id, row.ended_at) });
+    const { duplicate } = await jobs.enqueue(JOB_NAMES.minutesGenerate, { meetingId: row.id, organizationId: row.organization_id }, { jobId: minutesJobId(row.id, row.ended_at) });
     if (!duplicate) queued += 1;
   }
   return queued;

@@ -37,7 +37,10 @@ export async function startTeams(c: Container, overrides: Partial<Omit<TeamsAdap
   const tenantId = overrides.tenantId ?? c.config.TEAMS_TENANT_ID;
   const adapter = createTeamsAdapter({
     // Transcript → minutes → card survives a restart as a job (run by a worker: bot/worker.ts).
-    queueAfterMeeting: (meetingId) => c.jobs.enqueue(JOB_NAMES.teamsTranscript, { meetingId }, { jobId: `teams-transcript-${meetingId}` }),
+    queueAfterMeeting: async (meetingId) => {
+      const { organizationId } = await c.meetings.getMeeting(meetingId);
+      return c.jobs.enqueue(JOB_NAMES.teamsTranscript, { meetingId, organizationId }, { jobId: `teams-transcript-${meetingId}` });
+    },
     ...overrides, appId, appPassword, ...(tenantId ? { tenantId } : {}), core: teamsCore(c), logger: c.logger });
   running.set(c, adapter);
   await adapter.start();

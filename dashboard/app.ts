@@ -124,6 +124,7 @@ export function createDashboard(deps: DashboardDeps): express.Express {
     sampleTranscriptPath: deps.sampleTranscriptPath ?? SAMPLE,
     platforms: deps.platforms ?? [],
     llmProviders: deps.llmProviders ?? [],
+    ...(deps.jobs ? { jobs: deps.jobs } : {}),
   }));
 
   app.use(notFoundHandler);

@@ -48,7 +48,7 @@ export class AutoMinutes {
   }
 
   /** Starts generating one meeting's minutes; resolves with them, or null when it failed or was cancelled. */
-  trigger(meeting: Pick<Meeting, 'id' | 'platform'> & Partial<Pick<Meeting, 'endedAt'>>): Promise<GeneratedMinutes | null> {
+  trigger(meeting: Pick<Meeting, 'id' | 'platform'> & Partial<Pick<Meeting, 'endedAt' | 'organizationId'>>): Promise<GeneratedMinutes | null> {
     const log = meetingLogger(this.deps.logger, meeting);
     if (this.controller.signal.aborted) return Promise.resolve(null);
     const run = this.deps.jobs ? this.queue(meeting, log) : this.run(meeting.id, log);
@@ -83,12 +83,14 @@ export class AutoMinutes {
    * Every instance hears the same meeting.ended through a shared bus: the job
    * id (meeting + when it ended) makes their enqueues one job.
    */
-  private async queue(meeting: Pick<Meeting, 'id'> & Partial<Pick<Meeting, 'endedAt'>>, log: Logger): Promise<GeneratedMinutes | null> {
+  private async queue(meeting: Pick<Meeting, 'id'> & Partial<Pick<Meeting, 'endedAt' | 'organizationId'>>, log: Logger): Promise<GeneratedMinutes | null> {
     const ready = this.nextMinutes(meeting.id);
     try {
       // The same id as the worker's start-up sweep gives (bot/jobs.ts minutesJobId).
       const at = meeting.endedAt ? new Date(meeting.endedAt).getTime() : 0;
-      await this.deps.jobs!.enqueue(JOB_NAMES.minutesGenerate, { meetingId: meeting.id }, { jobId: `minutes-${meeting.id}-${at}` });
+      // The organization scopes the admin's dead-letter view to its own jobs.
+      const data = { meetingId: meeting.id, ...(meeting.organizationId ? { organizationId: meeting.organizationId } : {}) };
+      await this.deps.jobs!.enqueue(JOB_NAMES.minutesGenerate, data, { jobId: `minutes-${meeting.id}-${at}` });
     } catch (err) {
       ready.cancel();
       log.error({ err }, 'could not queue the automatic minutes');

@@ -53,7 +53,7 @@ function requireAdmin(req: Request): void {
  * organization in its payload is hidden (and reported as unknown); one
  * naming none (system work) is shown to every admin.
  */
-function visibleTo(org: string) {
+export function visibleTo(org: string) {
   return (job: DeadJob): boolean => {
     const owner = (job.data as { organizationId?: unknown } | null)?.organizationId;
     return typeof owner !== 'string' || owner === org;

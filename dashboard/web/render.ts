@@ -1,4 +1,5 @@
 import { fileURLToPath } from 'node:url';
+import type { JobQueue } from '../../core/jobs/JobQueue.ts';
 import type { NextFunction, Request, Response } from 'express';
 import { Eta } from 'eta';
 import { httpStatusFor, isMinutesError } from '../../core/errors.ts';
@@ -38,6 +39,8 @@ export interface WebDeps {
   platforms: PlatformStatus[];
   /** Names (never keys) of the LLM providers configured in the environment, for the settings page. */
   llmProviders?: string[];
+  /** The background job queue: the settings page shows its counts and dead letters to admins. */
+  jobs?: Pick<JobQueue, 'kind' | 'counts' | 'deadLetters' | 'retryDead'>;
 }
 
 export type Nav = 'meetings' | 'actions' | 'search' | 'record' | 'settings' | '';

@@ -3,6 +3,8 @@ import { DEFAULT_RECORDING_POLICY, recordingPolicy } from '../../core/audio/reco
 import { LLM_PROVIDER_NAMES } from '../../core/config.ts';
 import { PLATFORMS } from '../../core/types.ts';
 import { page, render, type WebDeps } from './render.ts';
+import type { DeadJob, JobCounts } from '../../core/jobs/JobQueue.ts';
+import { visibleTo } from '../api/jobs.ts';
 
 export const CONSENT_POLICIES = [
   { id: 'announce', label: 'Announce recording; record everyone who does not opt out' },
@@ -76,6 +78,22 @@ export function parseSettingsForm(body: Record<string, unknown>): { settings: Or
   };
 }
 
+/** Counts and this organization's dead letters; a queue that does not answer in 3 s shows as unavailable, never a hung page. */
+async function jobsView(deps: WebDeps, org: string): Promise<{ kind: string; counts: JobCounts; dead: DeadJob[] } | { kind: string; unavailable: true } | null> {
+  const jobs = deps.jobs;
+  if (!jobs) return null;
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), 3000); });
+  try {
+    const [counts, dead] = await Promise.race([Promise.all([jobs.counts(), jobs.deadLetters(50)]), timeout]);
+    return { kind: jobs.kind, counts, dead: dead.filter(visibleTo(org)) };
+  } catch {
+    return { kind: jobs.kind, unavailable: true };
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Organization settings (admins only) and the record page shell. */
 export function settingsPages(router: Router, deps: WebDeps): void {
   const isAdmin = (req: Request) => deps.userOf?.(req)?.role === 'admin';
@@ -86,6 +104,7 @@ export function settingsPages(router: Router, deps: WebDeps): void {
     render(req, res, deps, 'settings', {
       title: 'Settings', nav: 'settings', org: { name: org.name }, form: form ?? readSettings(org.settings), errors, saved,
       providerNames: LLM_PROVIDER_NAMES, configured: deps.llmProviders ?? [], policies: CONSENT_POLICIES,
+      jobs: await jobsView(deps, org.id), retried: typeof req.query.retried === 'string' ? req.query.retried : null,
     }, errors.length ? 400 : 200);
   };
 
@@ -100,6 +119,15 @@ export function settingsPages(router: Router, deps: WebDeps): void {
     if (errors.length) return show(req, res, settings, errors, false);
     await deps.stores.organizations.updateSettings(deps.orgOf(req), { ...settings });
     res.redirect(303, '/settings?saved=1');
+  }));
+
+  router.post('/settings/jobs/retry', express.urlencoded({ extended: false, limit: '4kb' }), page(deps, async (req, res) => {
+    if (!isAdmin(req) || !deps.jobs) return forbidden(req, res);
+    const id = String((req.body as Record<string, unknown> | undefined)?.id ?? '');
+    const dead = (await deps.jobs.deadLetters(1000)).filter(visibleTo(deps.orgOf(req)));
+    // Only a job this organization may see; anything else reads as "no such job".
+    const ok = dead.some((j) => j.id === id) && (await deps.jobs.retryDead(id));
+    res.redirect(303, `/settings?retried=${ok ? 'yes' : 'no'}#jobs`);
   }));
 
   router.get('/record', page(deps, async (req, res) => {

@@ -9,6 +9,8 @@ import type { ParsedTranscript } from '../../core/types.ts';
 import { describeEachBackend } from '../../test/support/databases.ts';
 import { stubAnalyzer } from '../testApp.ts';
 import { createWebRouter, type WebUser } from './router.ts';
+import { InProcessJobQueue } from '../../core/jobs/InProcessJobQueue.ts';
+import { UnrecoverableJobError } from '../../core/jobs/JobQueue.ts';
 
 const samplePath = fileURLToPath(new URL('../../test/fixtures/transcripts/ami-ES2006c-excerpt.json', import.meta.url));
 const XSS = '<script>alert(1)</script>';
@@ -43,14 +45,16 @@ describeEachBackend('dashboard web pages', (ctx) => {
   let server: Server;
   let base: string;
   let user: WebUser | null;
+  let jobs: InProcessJobQueue;
 
   beforeEach(async () => {
     user = null;
+    jobs = new InProcessJobQueue({ defaultBackoffMs: 1 });
     const minutes = new MinutesService({ stores: ctx.stores, bus: new InProcessEventBus(), logger: createLogger({ level: 'silent' }), analyzer: stubAnalyzer });
     const app = express();
     app.use(createWebRouter({
       meetings: ctx.service, minutes, stores: ctx.stores, orgOf: () => ctx.org.id, userOf: () => user,
-      sampleTranscriptPath: samplePath, llmProviders: ['openai'],
+      sampleTranscriptPath: samplePath, llmProviders: ['openai'], jobs,
       platforms: [
         { name: 'discord', enabled: false, missing: ['DISCORD_TOKEN', 'DISCORD_APPLICATION_ID'] },
         { name: 'slack', enabled: true, missing: [] },
@@ -62,7 +66,10 @@ describeEachBackend('dashboard web pages', (ctx) => {
     const address = server.address();
     base = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
   });
-  afterEach(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  afterEach(async () => {
+    await jobs.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
 
   const get = (path: string, headers: Record<string, string> = {}) => fetch(`${base}${path}`, { headers });
   const html = async (path: string, status = 200) => {
@@ -189,6 +196,33 @@ describeEachBackend('dashboard web pages', (ctx) => {
       recording: { keepAudio: true, retentionDays: 7 }, channels: [{ platform: 'slack', channel: 'C123' }, { platform: 'discord', channel: '42' }],
     });
     expect(await html('/settings?saved=1')).to.contain('Settings saved').and.contain('slack:C123');
+  });
+
+  it('settings: admins see their organization\'s failed background jobs (escaped) and retry one; another organization\'s stays hidden', async () => {
+    let runs = 0;
+    jobs.handle<{ meetingId: string }>('minutes.generate', async () => {
+      runs += 1;
+      if (runs <= 2) throw new UnrecoverableJobError(`provider said ${XSS}`);
+    });
+    await jobs.start();
+    await jobs.enqueue('minutes.generate', { meetingId: 'm-own', organizationId: ctx.org.id }, { jobId: 'own-job' });
+    await jobs.enqueue('minutes.generate', { meetingId: 'm-other', organizationId: 'another-org' }, { jobId: 'other-job' });
+    await jobs.drained(2000);
+    user = { id: 'u2', displayName: 'Admin', role: 'admin' };
+    const page = await html('/settings');
+    expectSafe(page, 'settings with jobs');
+    expect(page).to.contain('Background jobs').and.contain('failed 2').and.contain('own-job').and.contain('&lt;script&gt;');
+    expect(page).to.not.contain('other-job').and.not.contain('m-other');
+    const retry = (id: string) => fetch(`${base}/settings/jobs/retry`, { method: 'POST', redirect: 'manual', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: `_csrf=t&id=${id}` });
+    const other = await retry('other-job');
+    expect(other.headers.get('location')).to.equal('/settings?retried=no#jobs');
+    const own = await retry('own-job');
+    expect(own.headers.get('location')).to.equal('/settings?retried=yes#jobs');
+    await jobs.drained(2000);
+    expect(runs).to.equal(3);
+    expect(await html('/settings?retried=yes')).to.contain('The job was queued again').and.not.contain('own-job');
+    user = { id: 'u1', displayName: 'Member', role: 'member' };
+    expect((await retry('other-job')).status).to.equal(403);
   });
 
   it('serves the record shell, manifest, service worker, icons and static assets with the right types', async () => {
