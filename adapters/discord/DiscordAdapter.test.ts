@@ -62,7 +62,8 @@ describe('DiscordAdapter end to end against a loopback Discord (gateway, REST, v
     const buttons = JSON.stringify(summary.components);
     expect(buttons).to.contain('Open in dashboard').and.contain(`minutes:regen:${meeting.id}`);
     expect((await w.meetings.getMeeting(meeting.id)).status).to.equal('completed');
-    expect((await w.meetings.getMeeting(meeting.id)).externalIds.summaryMessageId).to.equal(summary.id);
+    // Recorded after Discord answered the post: the message can be seen a moment before its id is stored.
+    expect(await until(async () => (await w.meetings.getMeeting(meeting.id)).externalIds.summaryMessageId, 'the summary id stored')).to.equal(summary.id);
     // Leaving voice: an op 4 with no channel.
     await until(() => fake.gatewayOps.some((o) => o.op === 4 && (o.d as { channel_id: string | null }).channel_id === null), 'left voice');
 
