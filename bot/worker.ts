@@ -2,18 +2,27 @@ import type { Container } from './container.ts';
 import { registerCoreJobs, requeueMissingMinutes } from './jobs.ts';
 import { startSchedules } from './schedule.ts';
 import { teamsForJobs } from './teams.ts';
-import { JOB_NAMES, UnrecoverableJobError, type TeamsTranscriptJob } from '../core/jobs/JobQueue.ts';
+import { JOB_NAMES, UnrecoverableJobError, type TeamsTranscriptJob, type TranscribeFileJob } from '../core/jobs/JobQueue.ts';
+import { slackFilesForJobs } from './slackExtras.ts';
 import type { Scheduler } from '../core/schedule/index.ts';
 
 const registered = new WeakSet<Container>();
 
-/** Jobs that need a platform client: the Teams transcript fetch (Graph, then the minutes card). */
+/** Jobs that need a platform client: the Teams transcript fetch (Graph, then the minutes card), files shared in Slack. */
 function registerPlatformJobs(c: Container): void {
   c.jobs.handle<TeamsTranscriptJob>(JOB_NAMES.teamsTranscript, async ({ meetingId }) => {
     const teams = await teamsForJobs(c);
     if (!teams) throw new UnrecoverableJobError('Teams is not configured on this worker (TEAMS_APP_ID, TEAMS_APP_PASSWORD)');
     await teams.afterMeeting(meetingId);
   }, { concurrency: c.config.JOB_CONCURRENCY });
+  c.jobs.handle<TranscribeFileJob>(JOB_NAMES.transcribeFile, async (job) => {
+    const run = slackFilesForJobs(c);
+    if (!run) throw new UnrecoverableJobError('Slack is not configured on this worker (SLACK_BOT_TOKEN, or the OAuth install variables)');
+    const outcome = await run(job);
+    // Slack did not answer: try again later (the file is fetched anew); every other outcome was told in the thread.
+    if (outcome.status === 'rejected' && outcome.code === 'PLATFORM_UNAVAILABLE') throw new Error(`slack: ${outcome.message}`);
+    return outcome;
+  }, { concurrency: Math.max(1, Math.floor(c.config.JOB_CONCURRENCY / 2)) });
 }
 
 export interface RunningWorker {

@@ -130,13 +130,14 @@ export interface MinutesGenerateJob {
   organizationId?: string;
 }
 
+/** A file shared with a bot (a recording or a transcript): fetched from the platform again when the job runs. */
 export interface TranscribeFileJob {
-  meetingId: string;
+  source: 'slack';
+  teamId: string;
+  fileId: string;
+  channelId: string;
+  userId: string;
   organizationId?: string;
-  /** Where the uploaded audio was stored (a path the worker can read). */
-  path: string;
-  mimeType?: string;
-  language?: string;
 }
 
 export interface TeamsTranscriptJob {
