@@ -29,11 +29,11 @@ export function readinessChecks(c: Container, parts: ReadinessParts = {}): { che
   }
   if (c.jobs) checks.jobs = () => c.jobs.ping();
   for (const [name, reason] of Object.entries(parts.failed ?? {})) checks[name] = () => Promise.reject(new Error(reason));
-  if (parts.discord) {
+  if (parts.discord && !checks.discord) {
     const discord = parts.discord;
     checks.discord = async () => {
       const adapter = discord();
-      if (adapter && !adapter.connected) throw new Error('not connected to the Discord gateway');
+      if (!adapter || !adapter.connected) throw new Error('not connected to the Discord gateway');
     };
   }
   return { checks, close: async () => void redis?.disconnect() };

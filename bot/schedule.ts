@@ -58,7 +58,7 @@ export function buildSchedules(c: Container): { scheduler: Scheduler; cron: Cron
     },
   ];
   const scheduler = new Scheduler({ tasks, lock, logger });
-  const cron = new CronScheduler(scheduler, { logger, ...(config.SCHEDULE_TIMEZONE ? { timezone: config.SCHEDULE_TIMEZONE } : {}) });
+  const cron = new CronScheduler(scheduler, { logger: c.logger, ...(config.SCHEDULE_TIMEZONE ? { timezone: config.SCHEDULE_TIMEZONE } : {}) });
   logger.info({ tasks: tasks.map((t) => `${t.name} (${t.cron})`), notifiers: notifiers.map((n) => n.platform) }, 'schedules ready');
   return {
     scheduler, cron,

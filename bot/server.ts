@@ -42,7 +42,9 @@ export async function startServer(c: Container, options: { roles?: readonly Role
   const server = createServer();
   const url = await listen(c, server);
   const background = await startBackgroundRoles(c, roles, { webhooksHere: roles.includes('web') });
-  const ready = readinessChecks(c, { ...(roles.includes('bot') ? { discord: () => background.discord } : {}), failed: background.failed });
+  // Discord is reported where it runs (bot role) and only when it is configured.
+  const discordHere = roles.includes('bot') && Boolean(c.config.DISCORD_TOKEN && c.config.DISCORD_APPLICATION_ID);
+  const ready = readinessChecks(c, { ...(discordHere ? { discord: () => background.discord } : {}), failed: background.failed });
   const unobserve = observeOperations(c, metrics, background);
   if (!roles.includes('web')) {
     server.on('request', startOpsServer(c, metrics, ready.checks));
@@ -99,6 +101,8 @@ async function startWeb(c: Container, server: Server, url: string, metrics: Metr
     // A misconfigured Teams app must not take the dashboard (or Discord and Slack) down with it.
     c.logger.error({ err, adapter: 'teams' }, 'teams adapter failed to start; the dashboard keeps running');
     background.failed.teams = `failed to start: ${(err as Error).message}`;
+    // The checks object is read at each probe: a late failure shows up on /ready too.
+    readiness.teams = () => Promise.reject(new Error(background.failed.teams));
   }
   const app = createDashboard({
     meetings: c.meetings, minutes: c.minutes, orchestrator: c.orchestrator, stores: c.stores,
