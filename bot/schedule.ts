@@ -3,22 +3,34 @@ import { CronScheduler } from '../adapters/cron/index.ts';
 import { purgeExpiredRecordings, recordingsDir } from '../adapters/audio/recordings.ts';
 import { RedisLock } from '../adapters/redis/RedisLock.ts';
 import { SlackNotifier } from '../adapters/slack/notifier.ts';
+import { DiscordNotifier, discordRest } from '../adapters/discord/notifier.ts';
 import { slackOAuth } from './slackExtras.ts';
 import { DigestTask, InProcessLock, ReminderTask, RetentionTask, Scheduler, StaleMeetingTask, type Notifier } from '../core/schedule/index.ts';
 import type { Container } from './container.ts';
 import { requeueMissingMinutes } from './jobs.ts';
 
-/** Where digests and reminders go: Slack when it is configured (channels subscribed with /minutes subscribe, owners by DM). */
+/**
+ * Where digests and reminders go, in order (a reminder goes through the first
+ * that reaches the owner): Slack (channels subscribed with /minutes subscribe,
+ * owners by DM), then Discord (owners by DM).
+ */
 function notifiersFor(c: Container): Notifier[] {
   const { config } = c;
+  const notifiers: Notifier[] = [];
   const installs = slackOAuth(c)?.installations ?? null;
-  if (!config.SLACK_BOT_TOKEN && !installs) return [];
-  const tokenFor = async (teamId: string): Promise<string> => {
-    const token = (installs ? (await installs.botCredentials(teamId))?.botToken : undefined) ?? config.SLACK_BOT_TOKEN;
-    if (!token) throw new Error(`no Slack token for workspace ${teamId}`);
-    return token;
-  };
-  return [new SlackNotifier({ client: new webApi.WebClient(), tokenFor, db: c.db.knex, logger: c.logger.child({ component: 'notify', platform: 'slack' }) })];
+  if (config.SLACK_BOT_TOKEN || installs) {
+    const tokenFor = async (teamId: string): Promise<string> => {
+      const token = (installs ? (await installs.botCredentials(teamId))?.botToken : undefined) ?? config.SLACK_BOT_TOKEN;
+      if (!token) throw new Error(`no Slack token for workspace ${teamId}`);
+      return token;
+    };
+    notifiers.push(new SlackNotifier({ client: new webApi.WebClient(), tokenFor, db: c.db.knex, logger: c.logger.child({ component: 'notify', platform: 'slack' }) }));
+  }
+  if (config.DISCORD_TOKEN) {
+    // Its own REST client: a worker process has no gateway connection, and DMs need none.
+    notifiers.push(new DiscordNotifier({ rest: discordRest(config.DISCORD_TOKEN), db: c.db.knex, logger: c.logger.child({ component: 'notify', platform: 'discord' }) }));
+  }
+  return notifiers;
 }
 
 /**

@@ -5,6 +5,9 @@ import { Redis } from 'ioredis';
 import { jobQueueContract } from '../../core/jobs/jobQueue.contract.ts';
 import { createLogger } from '../../core/logger.ts';
 import { startTcpProxy } from '../../test/support/tcpProxy.ts';
+import { until as poll } from '../../test/support/core.ts';
+
+const until = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000) => poll(check, what, timeoutMs);
 import { BullJobQueue, decodeJobId, encodeJobId, type BullJobQueueOptions } from './BullJobQueue.ts';
 
 // Needs the Redis that `npm test` starts (scripts/services.sh); every queue gets a prefix of this run, removed after.
@@ -21,15 +24,6 @@ function queue(options: Partial<BullJobQueueOptions> = {}): BullJobQueue {
   return q;
 }
 
-async function until<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 after(async function () {
   this.timeout(30_000);

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Queue, UnrecoverableError, Worker, type ConnectionOptions, type Job, type JobsOptions } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import {
+  emitJobEvent,
   ALL_JOB_NAMES, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_MS, errorText, isUnrecoverable,
   type DeadJob, type JobCounts, type JobEvent, type JobHandler, type JobOptions, type JobQueue,
 } from '../../core/jobs/JobQueue.ts';
@@ -337,12 +338,6 @@ export class BullJobQueue implements JobQueue {
   }
 
   private emit(event: JobEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.log.warn({ err }, 'jobs: an event listener threw');
-      }
-    }
+    emitJobEvent(this.listeners, event, this.log);
   }
 }

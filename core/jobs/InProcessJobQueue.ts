@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createLogger, type Logger } from '../logger.ts';
 import {
+  emitJobEvent,
   backoffDelay, DEFAULT_ATTEMPTS, DEFAULT_BACKOFF_MS, errorText, isUnrecoverable,
   type DeadJob, type JobCounts, type JobEvent, type JobHandler, type JobOptions, type JobQueue,
 } from './JobQueue.ts';
@@ -244,13 +245,7 @@ export class InProcessJobQueue implements JobQueue {
   }
 
   private emit(event: JobEvent): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(event);
-      } catch (err) {
-        this.log.warn({ err }, 'jobs: an event listener threw');
-      }
-    }
+    emitJobEvent(this.listeners, event, this.log);
   }
 
   private notify(): void {

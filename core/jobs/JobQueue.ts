@@ -171,3 +171,14 @@ export interface JobPayloads {
   'export.meeting': ExportMeetingJob;
   'notify.send': NotifySendJob;
 }
+
+/** Tells every listener; one that throws is logged and never stops the others or the queue. */
+export function emitJobEvent(listeners: Iterable<(e: JobEvent) => void>, event: JobEvent, log: Logger): void {
+  for (const listener of listeners) {
+    try {
+      listener(event);
+    } catch (err) {
+      log.warn({ err }, 'jobs: an event listener threw');
+    }
+  }
+}

@@ -1,4 +1,5 @@
 import { expect } from 'chai';
+import { until } from '../../test/support/core.ts';
 import { UnrecoverableJobError, type JobEvent, type JobQueue } from './JobQueue.ts';
 
 /**
@@ -12,15 +13,7 @@ import { UnrecoverableJobError, type JobEvent, type JobQueue } from './JobQueue.
  */
 const BACKOFF = 20;
 
-async function waitFor<T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000): Promise<NonNullable<T>> {
-  const end = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v) return v as NonNullable<T>;
-    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
+const waitFor = <T>(check: () => T | Promise<T>, what: string, timeoutMs = 10_000) => until(check, what, timeoutMs);
 
 /** A promise to hold a handler open until the case releases it. */
 function gate(): { wait: Promise<void>; open: () => void } {

@@ -115,6 +115,22 @@ export class FakeDiscord {
     return [...this.state.messages(channelId)];
   }
 
+  /** The DM channel the bot opened with a user (POST /users/@me/channels), if any. */
+  dmChannelOf(userId: string): string | undefined {
+    return this.state.dms.channelOf(userId);
+  }
+
+  /** Messages the bot sent a user by DM. */
+  directMessages(userId: string): FakeMessage[] {
+    const channelId = this.state.dms.channelOf(userId);
+    return channelId ? this.messages(channelId) : [];
+  }
+
+  /** The user's privacy settings refuse DMs from the bot: posting to their DM channel answers 403 50007. */
+  refuseDirectMessages(userId: string, refuse = true): void {
+    this.state.dms.refuse(userId, refuse);
+  }
+
   slashCommand(input: SlashCommandInput): { id: string; token: string } {
     return this.sendInteraction(slashCommandPayload(this.state, input));
   }

@@ -2,6 +2,7 @@
 // applications and commands, channels, messages, threads and guilds.
 import { ChannelType, GatewayIntentBits, MessageFlags, PermissionFlagsBits } from 'discord.js';
 import type { APIApplicationCommand, APIAttachment, RESTPutAPIApplicationCommandsJSONBody } from 'discord.js';
+import { dmRoutes, postDirectMessage } from './dms.ts';
 import { createMessage, editMessage, validateMessage, type MessageBody, type MessageContext } from './messages.ts';
 import { errors, memberPayload, snowflake, userPayload } from './payloads.ts';
 import { route, type Reply, type Route, type RouteContext } from './rest.ts';
@@ -35,6 +36,7 @@ export function botRoutes(deps: RouteDeps): Route[] {
     route('GET', '/applications/@me', () => ok(application(deps))),
     ...commandRoutes(deps),
     ...channelRoutes(deps),
+    ...dmRoutes(deps),
     route('GET', '/guilds/:guild', ({ params, call }) => withGuild(deps, params.guild!, () => ok({
       ...state.restGuild(params.guild!),
       ...(call.query.with_counts === 'true' ? { approximate_member_count: state.guild(params.guild!)!.members.size, approximate_presence_count: 0 } : {}),
@@ -140,6 +142,8 @@ function visible(deps: RouteDeps, channelId: string, then: () => Reply): Reply {
 
 function postMessage(deps: RouteDeps, { call, params }: RouteContext): Reply {
   const channelId = params.channel!;
+  const recipient = deps.state.dms.recipientOf(channelId);
+  if (recipient) return postDirectMessage(deps, { call, params }, recipient);
   return visible(deps, channelId, () => {
     const { state } = deps;
     if (!state.isTextLike(channelId)) return fail(400, { message: 'Cannot send messages in a non-text channel', code: 50008 });

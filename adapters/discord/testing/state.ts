@@ -8,6 +8,7 @@ import {
   ALL_PERMISSIONS, DEFAULT_PERMISSIONS, botOverwrite, voiceSessionId, channelPayload, memberPayload, rolePayload, snowflake,
   type MemberRecord, type ThreadRecord,
 } from './payloads.ts';
+import { DirectMessages } from './dms.ts';
 import type { FakeChannel, FakeDiscordOptions, FakeGuildOptions, FakeMessage, FakeThread, FakeUser } from './types.ts';
 
 export interface GuildState {
@@ -53,6 +54,8 @@ export class FakeState {
   /** key '' holds global commands, otherwise a guild id */
   readonly commands = new Map<string, APIApplicationCommand[]>();
   readonly bot: FakeUser;
+  /** DM channels the bot opened (POST /users/@me/channels), and who refuses DMs */
+  readonly dms = new DirectMessages();
 
   constructor(readonly options: FakeDiscordOptions) {
     this.bot = { ...options.botUser, bot: true };
