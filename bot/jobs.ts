@@ -50,7 +50,8 @@ export async function requeueMissingMinutes(knex: Knex, jobs: JobQueue, options:
     // Ended a while ago: a fresh ending's own job is still running.
     .andWhere('m.ended_at', '<=', new Date(now - (options.endedBeforeMs ?? 0)))
     .whereNull('m.purged_at')
-    .whereNotExists(knex('summaries as s').select(knex.raw('1')).whereRaw('s.meeting_id = m.id'))
+    // Written minutes leave their provenance on the meeting (even when the summary is empty).
+    .whereRaw("m.settings -> 'minutes' is null")
     .limit(5000)) as { id: string; ended_at: Date | null; organization_id: string }[];
   let queued = 0;
   for (const row of rows) {

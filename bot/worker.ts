@@ -1,3 +1,4 @@
+import { Redis } from 'ioredis';
 import type { Container } from './container.ts';
 import { registerCoreJobs, requeueMissingMinutes } from './jobs.ts';
 import { startSchedules } from './schedule.ts';
@@ -25,6 +26,34 @@ function registerPlatformJobs(c: Container): void {
   }, { concurrency: Math.max(1, Math.floor(c.config.JOB_CONCURRENCY / 2)) });
 }
 
+/**
+ * A Redis without persistence forgets queued jobs when it restarts. A marker
+ * key set when the queue is known to be complete tells: when it is missing
+ * (first start, or a Redis that lost its data), re-queue what is missing
+ * (job ids make that harmless when nothing was lost).
+ */
+function watchQueueLoss(url: string, key: string, onLost: () => Promise<void>, everyMs = 15_000): () => void {
+  const redis = new Redis(url, { maxRetriesPerRequest: 1, commandTimeout: 1000 });
+  redis.on('error', () => undefined); // a Redis that is down is the queue's business; asked again next round
+  let running = false;
+  const check = async () => {
+    if (running) return;
+    running = true;
+    try {
+      if ((await redis.set(key, new Date().toISOString(), 'NX').catch(() => null)) === 'OK') await onLost();
+    } finally {
+      running = false;
+    }
+  };
+  void check();
+  const timer = setInterval(() => void check(), everyMs);
+  timer.unref();
+  return () => {
+    clearInterval(timer);
+    redis.disconnect();
+  };
+}
+
 export interface RunningWorker {
   scheduler: Scheduler;
   stop(): Promise<void>;
@@ -44,11 +73,15 @@ export async function startWorker(c: Container): Promise<RunningWorker> {
     registerPlatformJobs(c);
     await c.jobs.start();
   }
-  const requeued = await requeueMissingMinutes(c.db.knex, c.jobs).catch((err: unknown) => {
-    log.warn({ err }, 'could not look for meetings without minutes');
-    return 0;
-  });
-  if (requeued) log.info({ requeued }, 'queued minutes of meetings that ended without them');
+  const sweep = async (why: string) => {
+    const requeued = await requeueMissingMinutes(c.db.knex, c.jobs).catch((err: unknown) => {
+      log.warn({ err }, 'could not look for meetings without minutes');
+      return 0;
+    });
+    if (requeued) log.info({ requeued, why }, 'queued minutes of meetings that ended without them');
+  };
+  const unwatch = c.config.REDIS_URL ? watchQueueLoss(c.config.REDIS_URL, `${c.config.REDIS_PREFIX}jobs:epoch`, () => sweep('the queue in Redis was empty (new, or restarted without persistence)')) : null;
+  if (!unwatch) await sweep('worker start');
   const schedules = startSchedules(c);
   log.info({ queue: c.jobs.kind }, 'worker running');
   return {
@@ -56,6 +89,7 @@ export async function startWorker(c: Container): Promise<RunningWorker> {
     async stop() {
       // A tick already running finishes; the queue itself closes with the container (bounded wait for active jobs).
       await schedules.stop();
+      unwatch?.();
     },
   };
 }

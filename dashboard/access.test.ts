@@ -174,6 +174,11 @@ describeEachBackend('dashboard rate limit', (ctx) => {
       const limited = await get(a);
       expect(((await limited.json()) as { error: { code: string } }).error.code).to.equal('RATE_LIMITED');
       expect((await get(b)).status, 'another user has their own budget').to.equal(200);
+      // Static assets are not counted: ten visitors behind one address loading a page's files are not refused.
+      for (let i = 0; i < 12; i++) expect((await fetch(`${base}/static/app.css`)).status).to.equal(200);
+      const anon = [];
+      for (let i = 0; i < 7; i++) anon.push((await fetch(`${base}/login`)).status);
+      expect(anon.slice(5), 'pages still are').to.deep.equal([429, 429]);
     } finally {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     }

@@ -93,6 +93,19 @@ describe('roles: web and worker processes sharing Postgres and Redis', function 
     expect((await web1.jobs.counts()).failed).to.equal(0);
   });
 
+  it('a Redis that lost its data (restart without persistence) is noticed, and minutes whose job it held are queued again', async () => {
+    const org = web1.defaultOrganization;
+    const meeting = await web1.meetings.createMeeting({ organizationId: org.id, platform: 'web', title: 'Job lost with Redis', externalIds: {} });
+    await web1.meetings.startMeeting(meeting.id);
+    await web1.meetings.appendSegments(meeting.id, [{ speaker: 'Ada', startMs: 0, endMs: 3000, text: 'Ada will book the room for Tuesday.', source: 'test', sourceSeq: 1 }]);
+    // Ended behind the bus's back: as if its job had been queued in a Redis that then lost everything.
+    await web1.stores.meetings.transition(meeting.id, ['in_progress'], 'completed', { endedAt: new Date() });
+    const redis = new Redis(REDIS);
+    await redis.del(`${prefix}jobs:epoch`);
+    await redis.quit();
+    await until(async () => (await worker.db.knex('meetings').where({ id: meeting.id }).first())?.settings?.minutes, 'minutes of the meeting whose job was lost', 30_000);
+  });
+
   it('a worker serves /health, /ready (database, redis, jobs) and /metrics, and no dashboard', async () => {
     const health = await fetch(`${workerServer.url}/health`);
     expect(health.status).to.equal(200);

@@ -53,6 +53,8 @@ export class MeetingClient {
   connects = 0;
   /** Upgrades refused (status → count) and sockets that failed to open. */
   readonly refused = new Map<string, number>();
+  /** Close codes of connections that had opened (1001: the server shut down and drained it; 1006: it died). */
+  readonly closes = new Map<string, number>();
   private ws: WebSocket | null = null;
   private ready = false;
   private producing = false;
@@ -67,6 +69,10 @@ export class MeetingClient {
 
   constructor(private readonly o: MeetingClientOptions) {
     this.ids = o.speakers.map((_, i) => `spk-${i + 1}`);
+  }
+
+  get meetingId(): string {
+    return this.o.meetingId;
   }
 
   get stored(): number {
@@ -123,8 +129,9 @@ export class MeetingClient {
       if (!binary) this.receive(JSON.parse(data.toString()) as Record<string, unknown>);
     });
     ws.on('error', (err) => this.count(this.refused, (err as NodeJS.ErrnoException).code ?? 'error'));
-    ws.on('close', () => {
+    ws.on('close', (code) => {
       if (this.ws === ws) this.ws = null;
+      if (this.ready && !this.closed) this.count(this.closes, String(code));
       this.ready = false;
       if (this.closed) return;
       const delay = this.backoffMs / 2 + Math.random() * (this.backoffMs / 2);

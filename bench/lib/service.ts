@@ -39,9 +39,18 @@ export interface ServiceOptions {
   label?: string;
 }
 
+/** How a stopped process ended and how long it took from the signal. */
+export interface ServiceExit {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  ms: number;
+  /** It did not exit by itself within the wait and was killed with SIGKILL. */
+  forced: boolean;
+}
+
 export class ServiceProcess {
   private child: ChildProcess | null = null;
-  private exited: Promise<number | null> = Promise.resolve(null);
+  private exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }> = Promise.resolve({ code: null, signal: null });
   private log: WriteStream;
   readonly url: string;
 
@@ -71,7 +80,7 @@ export class ServiceProcess {
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', (code, signal) => {
       this.log.write(`=== exit code=${code} signal=${signal}\n`);
-      resolve(code);
+      resolve({ code, signal });
     }));
     const deadline = Date.now() + timeoutMs;
     while (Date.now() < deadline) {
@@ -90,15 +99,21 @@ export class ServiceProcess {
     this.child = null;
   }
 
-  /** Graceful stop (SIGTERM), kill -9 after `timeoutMs`. */
-  async stop(timeoutMs = 15_000): Promise<void> {
+  /** Graceful stop (SIGTERM), kill -9 after `timeoutMs`; null when nothing was running. */
+  async stop(timeoutMs = 15_000): Promise<ServiceExit | null> {
     const child = this.child;
-    if (!child) return;
+    if (!child) return null;
+    const t0 = performance.now();
     if (this.running) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-    await this.exited;
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    const { code, signal } = await this.exited;
     clearTimeout(timer);
     this.child = null;
+    return { code, signal, ms: performance.now() - t0, forced };
   }
 
   /** Last lines of the log, to explain a failure. */

@@ -53,7 +53,10 @@ export function claimedEventBus(bus: EventBus, options: ClaimedEventBusOptions):
       return bus.subscribe(type, (event) => {
         const id = meetingIdOf(event);
         if (id === null) return handler(event);
-        return mine(id).then((ok) => (ok ? handler(event) : undefined));
+        // Detached: the publisher (the ingest path, whose acknowledgement waits for it) must not wait
+        // on a claim round trip. Events of one meeting still reach the handler in order: they queue on
+        // the same answer.
+        void mine(id).then((ok) => (ok ? handler(event) : undefined)).catch((err: unknown) => options.logger?.error({ err, eventType: event.type }, 'event handler failed'));
       });
     },
   };

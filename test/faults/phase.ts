@@ -8,9 +8,12 @@ import { countMinutes, countSegments, recovery, type Counts, type MinutesCounts,
 
 /**
  * One phase of the fault suite: `meetings` fresh meetings stream for
- * `streamS` seconds, the fault strikes at `faultAtS`, then the clients stop,
- * drain what is not yet stored, the meetings are ended through the service's
- * API (so the service writes their minutes), and everything is counted.
+ * `streamS` seconds and the fault strikes at `faultAtS`. Shortly before it,
+ * `endEarly` of them stop streaming and are ended through the service's API
+ * (spread over `endEarlyMs` before the fault), so their minutes jobs are
+ * queued or running when it strikes. Then the clients stop, drain what is not
+ * yet stored, the other meetings are ended the same way, every ended meeting
+ * must get minutes within `minutesS`, and everything is counted.
  */
 export interface PhaseContext {
   knex: Knex;
@@ -24,10 +27,26 @@ export interface PhaseContext {
   intervalMs: [number, number];
   streamS: number;
   faultAtS: number;
+  /** Meetings ended just before the fault (none without a fault). */
+  endEarly: number;
+  /** They end between max and min ms before the fault. */
+  endEarlyMs: [number, number];
   drainS: number;
+  /** Bound on the wait for the minutes of every ended meeting. */
   minutesS: number;
   seed: number;
   log: (line: string) => void;
+}
+
+export interface EarlyEnd {
+  /** Meetings ended (200) before the fault. */
+  ended: number;
+  /** How long before the fault their end calls returned: [closest, farthest] ms. */
+  beforeFaultMs: [number, number];
+  /** Of them, with minutes already stored when the fault struck (the rest were queued or running). */
+  minutesAtFault: number;
+  /** Of them, with minutes at the end of the bounded wait. */
+  withMinutes: number;
 }
 
 export interface PhaseResult {
@@ -35,18 +54,29 @@ export interface PhaseResult {
   minutes: MinutesCounts;
   /** Null when the phase injects nothing. */
   recovery: Recovery | null;
+  early: EarlyEnd | null;
+  /** Ended meetings still without minutes after the bounded wait. */
   jobsLost: number;
+  /** From the last end call until every ended meeting had minutes; null if some never did. */
+  minutesAfterMs: number | null;
   endFailures: number;
   clientErrors: Record<string, number>;
   refused: Record<string, number>;
+  /** Close codes of ready connections (1001 drained by a shutting-down server, 1006 cut). */
+  closes: Record<string, number>;
   reconnects: number;
   meetingIds: string[];
 }
 
 export type Fault = (t0: number) => Promise<void>;
 
+type User = { bearer: string };
+
 export async function runPhase(ctx: PhaseContext, name: string, fault: Fault | null): Promise<PhaseResult> {
   const meetings = await liveMeetings(ctx.h, ctx.meetings, `Faults ${name}`);
+  const ids = meetings.map((m) => m.id);
+  // Ten enders: the per-user rate limit is 100 a minute.
+  const enders = await Promise.all(Array.from({ length: 10 }, (_, i) => signedIn(ctx.h, `Ender ${name} ${i + 1}`)));
   const rnd = prng(ctx.seed);
   const ws = ctx.url().replace(/^http/, 'ws') + '/ws/ingest';
   const clients = meetings.map((m, i) => new MeetingClient({
@@ -55,11 +85,17 @@ export async function runPhase(ctx: PhaseContext, name: string, fault: Fault | n
   const started = performance.now();
   for (const c of clients) c.start();
   let t0 = Number.NaN;
+  let early: (EarlyEnd & { ids: Set<string>; returnedAt: number[] }) | null = null;
   try {
     if (fault) {
-      await sleep(ctx.faultAtS * 1000);
+      early = await endBeforeFault(ctx, clients.slice(0, ctx.endEarly), enders, started + ctx.faultAtS * 1000);
+      // A slow end call moves the fault, never the other way round: each ending precedes it by ≥ endEarlyMs[0].
+      await sleep(Math.max(started + ctx.faultAtS * 1000, Math.max(...early.returnedAt) + ctx.endEarlyMs[0]) - performance.now());
+      const atFault = countMinutes(ctx.knex, [...early.ids]);
       t0 = performance.now();
-      await fault(t0);
+      const before = early.returnedAt.map((at) => t0 - at);
+      early.beforeFaultMs = [Math.min(...before), Math.max(...before)];
+      await Promise.all([fault(t0), atFault.then((m) => void (early!.minutesAtFault = m.withMinutes))]);
     }
     await sleep(Math.max(0, ctx.streamS * 1000 - (performance.now() - started)));
   } finally {
@@ -69,42 +105,69 @@ export async function runPhase(ctx: PhaseContext, name: string, fault: Fault | n
   for (const c of clients) c.close();
   ctx.log(`  streamed ${ctx.streamS} s, drained in ${((performance.now() - started) / 1000 - ctx.streamS).toFixed(1)} s; ${drained.filter(Boolean).length}/${clients.length} clients fully stored`);
 
-  const endFailures = await endMeetings(ctx, meetings.map((m) => m.id), name);
-  const minutes = await waitForMinutes(ctx, meetings.map((m) => m.id));
-  const counts = await countSegments(ctx.knex, meetings.map((m) => m.id), clients, 'ingest:synthetic');
+  const endFailures = await endMeetings(ctx, ids.filter((id) => !early?.ids.has(id)), enders);
+  const endedAt = performance.now();
+  const minutes = await waitForMinutes(ctx, ids);
+  const minutesAfterMs = minutes.withMinutes >= minutes.ended ? performance.now() - endedAt : null;
+  if (early) early.withMinutes = (await countMinutes(ctx.knex, [...early.ids])).withMinutes;
+  const counts = await countSegments(ctx.knex, ids, clients, 'ingest:synthetic');
   const merge = (pick: (c: MeetingClient) => Map<string, number>) => {
     const out: Record<string, number> = {};
     for (const c of clients) for (const [k, v] of pick(c)) out[k] = (out[k] ?? 0) + v;
     return out;
   };
   return {
-    counts, minutes, endFailures,
-    recovery: fault ? recovery(clients, t0) : null,
+    counts, minutes, endFailures, minutesAfterMs,
+    recovery: fault ? recovery(clients.filter((c) => !early?.ids.has(c.meetingId)), t0) : null,
+    early: early && { ended: early.ended, beforeFaultMs: early.beforeFaultMs, minutesAtFault: early.minutesAtFault, withMinutes: early.withMinutes },
     jobsLost: minutes.ended - minutes.withMinutes,
     clientErrors: merge((c) => c.errors),
     refused: merge((c) => c.refused),
+    closes: merge((c) => c.closes),
     reconnects: clients.reduce((a, c) => a + c.connects - 1, 0),
-    meetingIds: meetings.map((m) => m.id),
+    meetingIds: ids,
   };
 }
 
 /**
- * POST /api/meetings/:id/end as signed-in members (ten of them: the per-user
- * rate limit is 100 a minute). A failed call is retried a few times; what
- * still failed is counted.
+ * The first meetings stop streaming (what they sent is stored first, so ending
+ * them loses nothing) and are ended one by one between `endEarlyMs[1]` and
+ * `endEarlyMs[0]` ms before `faultAt`: their minutes jobs are fresh when it strikes.
  */
-async function endMeetings(ctx: PhaseContext, ids: string[], phase: string): Promise<number> {
-  const enders = await Promise.all(Array.from({ length: 10 }, (_, i) => signedIn(ctx.h, `Ender ${phase} ${i + 1}`)));
+async function endBeforeFault(ctx: PhaseContext, clients: MeetingClient[], enders: User[], faultAt: number): Promise<EarlyEnd & { ids: Set<string>; returnedAt: number[] }> {
+  const [closest, farthest] = ctx.endEarlyMs;
+  await sleep(faultAt - farthest - 1500 - performance.now());
+  for (const c of clients) c.stopProducing();
+  await Promise.all(clients.map((c) => c.drain(1200)));
+  for (const c of clients) c.close();
+  const ids = new Set<string>();
+  const returnedAt: number[] = [];
+  const step = clients.length > 1 ? (farthest - closest) / (clients.length - 1) : 0;
+  await Promise.all(clients.map(async (c, k) => {
+    await sleep(faultAt - farthest + k * step - performance.now());
+    if (!(await endOnce(ctx, c.meetingId, enders[k % enders.length]!))) return;
+    ids.add(c.meetingId);
+    returnedAt.push(performance.now());
+  }));
+  return { ended: ids.size, beforeFaultMs: [Number.NaN, Number.NaN], minutesAtFault: 0, withMinutes: 0, ids, returnedAt };
+}
+
+async function endOnce(ctx: PhaseContext, id: string, user: User): Promise<boolean> {
+  const res = await fetch(`${ctx.url()}/api/meetings/${id}/end`, {
+    method: 'POST', headers: { authorization: `Bearer ${user.bearer}`, 'content-type': 'application/json' }, body: '{}', signal: AbortSignal.timeout(10_000),
+  }).catch(() => null);
+  await res?.arrayBuffer().catch(() => undefined);
+  return res?.status === 200;
+}
+
+/** POST /api/meetings/:id/end, spread over the enders; a failed call is retried a few times, what still failed is counted. */
+async function endMeetings(ctx: PhaseContext, ids: string[], enders: User[]): Promise<number> {
   let failures = 0;
   await Promise.all(enders.map(async (user, k) => {
     for (let i = k; i < ids.length; i += enders.length) {
       let ok = false;
       for (let attempt = 0; attempt < 5 && !ok; attempt++) {
-        const res = await fetch(`${ctx.url()}/api/meetings/${ids[i]}/end`, {
-          method: 'POST', headers: { authorization: `Bearer ${user.bearer}`, 'content-type': 'application/json' }, body: '{}',
-        }).catch(() => null);
-        await res?.arrayBuffer();
-        ok = res?.status === 200;
+        ok = await endOnce(ctx, ids[i]!, user);
         if (!ok) await sleep(200 * (attempt + 1));
       }
       if (!ok) failures++;
