@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import type { Cache } from '../../core/cache/Cache.ts';
+import { fastFail } from './fastFail.ts';
 
 /**
  * The cache shared by every process on one Redis. Keys are prefixed so the
@@ -9,6 +10,7 @@ export class RedisCache implements Cache {
   private readonly redis: Redis;
   private readonly prefix: string;
   private readonly owned: boolean;
+  private readonly guard = fastFail();
 
   constructor(options: { url?: string; client?: Redis; prefix?: string }) {
     if (!options.client && !options.url) throw new Error('RedisCache needs a url or a client');
@@ -20,16 +22,16 @@ export class RedisCache implements Cache {
   }
 
   async get(key: string): Promise<string | undefined> {
-    return (await this.redis.get(this.prefix + key)) ?? undefined;
+    return (await this.guard(() => this.redis.get(this.prefix + key))) ?? undefined;
   }
 
   async set(key: string, value: string, ttlMs: number): Promise<void> {
     if (ttlMs <= 0) return;
-    await this.redis.set(this.prefix + key, value, 'PX', Math.ceil(ttlMs));
+    await this.guard(() => this.redis.set(this.prefix + key, value, 'PX', Math.ceil(ttlMs)));
   }
 
   async delete(key: string): Promise<void> {
-    await this.redis.del(this.prefix + key);
+    await this.guard(() => this.redis.del(this.prefix + key));
   }
 
   async close(): Promise<void> {

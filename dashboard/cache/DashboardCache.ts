@@ -75,6 +75,8 @@ export class DashboardCache {
   private readonly cache: Cache;
   private readonly ttl: CacheTtls;
   private readonly logger: Logger | undefined;
+  private lastWarnAt = 0;
+  private suppressed = 0;
   private readonly unsubscribe: () => void;
   private hits = 0;
   private misses = 0;
@@ -186,6 +188,18 @@ export class DashboardCache {
     ]);
   }
 
+  /** One line per 30 s while the backing cache fails (a Redis outage would otherwise log every request). */
+  private warnOnce(err: unknown, key: string, message: string): void {
+    const now = Date.now();
+    if (now - this.lastWarnAt < 30_000) {
+      this.suppressed += 1;
+      return;
+    }
+    this.logger?.warn({ err, key, suppressedSinceLast: this.suppressed }, message);
+    this.lastWarnAt = now;
+    this.suppressed = 0;
+  }
+
   private async onEvent(event: MeetingEvent): Promise<void> {
     switch (event.type) {
       case 'segment.added':
@@ -223,7 +237,7 @@ export class DashboardCache {
     try {
       await this.cache.set(key, gen, GENERATION_TTL);
     } catch (err) {
-      this.logger?.warn({ err, key }, 'cache: could not replace a generation');
+      this.warnOnce(err, key, 'cache: could not replace a generation');
     }
     return gen;
   }
@@ -266,7 +280,7 @@ export class DashboardCache {
     try {
       return await this.cache.get(key);
     } catch (err) {
-      this.logger?.warn({ err, key }, 'cache: read failed, treated as a miss');
+      this.warnOnce(err, key, 'cache: read failed, treated as a miss');
       return undefined;
     }
   }
@@ -275,7 +289,7 @@ export class DashboardCache {
     try {
       await this.cache.set(key, value, ttlMs);
     } catch (err) {
-      this.logger?.warn({ err, key }, 'cache: write failed');
+      this.warnOnce(err, key, 'cache: write failed');
     }
   }
 }
