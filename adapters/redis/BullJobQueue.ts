@@ -7,6 +7,9 @@ import {
   type DeadJob, type JobCounts, type JobEvent, type JobHandler, type JobOptions, type JobQueue,
 } from '../../core/jobs/JobQueue.ts';
 import { createLogger, type Logger } from '../../core/logger.ts';
+import { decodeJobId, encodeJobId } from './jobIds.ts';
+
+export { decodeJobId, encodeJobId };
 
 export interface BullJobQueueOptions {
   /** `redis://host:port/db`. */
@@ -36,23 +39,6 @@ interface Registration {
   handler: JobHandler<unknown>;
   concurrency: number;
   worker?: Worker;
-}
-
-/**
- * BullMQ ids may be neither integers nor contain `:` (its key separator);
- * callers' ids often do (`minutes:<meetingId>`), so they are escaped here and
- * unescaped on the way out. Every job gets an id of ours (a UUID if none), so
- * every BullMQ id decodes.
- */
-export function encodeJobId(id: string): string {
-  const hex = (c: string) => `%${c.charCodeAt(0).toString(16).toUpperCase().padStart(2, '0')}`;
-  const escaped = id.replace(/[%:]/g, hex);
-  // BullMQ's own test for an integer id; escaping the first character makes it text.
-  return `${parseInt(escaped, 10)}` === escaped ? hex(escaped[0]!) + escaped.slice(1) : escaped;
-}
-
-export function decodeJobId(id: string): string {
-  return id.replace(/%([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
 /** Resolves true if `promise` settles within `ms`, false otherwise (it keeps running). */
