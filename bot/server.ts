@@ -52,10 +52,12 @@ export async function startServer(c: Container, options: { roles?: readonly Role
     return {
       url, server, roles,
       async stop() {
+        const closed = stopListening(server);
         await background.stop();
         unobserve();
         await ready.close();
-        await closeServer(server);
+        server.closeAllConnections();
+        await closed;
       },
     };
   }
@@ -63,13 +65,15 @@ export async function startServer(c: Container, options: { roles?: readonly Role
   return {
     url, server, roles,
     async stop() {
-      // Intake first: no new sockets or webhooks while the rest drains.
+      // Intake first: no new connections, sockets or webhooks while the rest drains.
+      const closed = stopListening(server);
       await web.stopIntake();
       await background.stop();
       await web.stop();
       unobserve();
       await ready.close();
-      await closeServer(server);
+      server.closeAllConnections();
+      await closed;
     },
   };
 }
@@ -168,9 +172,9 @@ function counted<A extends unknown[], P extends { end(): Promise<void> } | Promi
   };
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise<void>((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
+/** Stops accepting connections (idle keep-alive ones close now, busy ones after their response); resolves once all are gone. */
+function stopListening(server: Server): Promise<void> {
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  server.closeIdleConnections();
+  return closed;
 }
