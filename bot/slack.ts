@@ -6,6 +6,7 @@ import { dashboardLinks, organizationResolver } from './discord.ts';
 import { attachSlackExtras, slackOAuth } from './slackExtras.ts';
 import { SlackInstallationStore } from '../adapters/slack/installationStore.ts';
 import type { LiveFollower } from '../adapters/slack/live.ts';
+import { JOB_NAMES } from '../core/jobs/JobQueue.ts';
 
 /** The core as the Slack adapter sees it: services, links, workspace → organization. */
 export function slackCore(c: Container): SlackCore {
@@ -45,6 +46,8 @@ export function startSlack(c: Container, overrides: Partial<Omit<SlackAdapterOpt
   if (socketMode && multi) c.logger.warn({ adapter: 'slack' }, 'Socket Mode: the "Add to Slack" install (/slack/install) is not served');
   const claim = c.claim;
   const adapter = createSlackAdapter({
+    // New minutes reach subscribed channels through a job: retried until posted, even across a restart.
+    queueMinutesPost: (meetingId: string, organizationId: string) => c.jobs.enqueue(JOB_NAMES.notifySend, { kind: 'slack.minutes', meetingId, organizationId }),
     ...(claim ? { claimEvent: (eventId: string, ttlMs: number) => claim(`slack-event:${eventId}`, ttlMs) } : {}),
     ...options, ...(signingSecret ? { signingSecret } : {}), ...(botToken ? { botToken } : {}), core: slackCore(c), logger: c.logger });
   // start() subscribes to the bus synchronously; its promise reports readiness (in Socket Mode: the WebSocket connected).
@@ -68,6 +71,11 @@ export function startSlack(c: Container, overrides: Partial<Omit<SlackAdapterOpt
 export function slackRouter(c: Container, overrides: Partial<Omit<SlackAdapterOptions, 'core' | 'logger'>> = {}): Router | null {
   const adapter = startSlack(c, overrides);
   return adapter && !adapter.options.socketMode ? adapter.router : null;
+}
+
+/** The adapter a worker's `notify.send` job posts with: this process's, started on first use (no HTTP is served from it). */
+export function slackForJobs(c: Container): SlackAdapter | null {
+  return running.get(c) ?? startSlack(c);
 }
 
 export async function stopSlack(c: Container): Promise<void> {

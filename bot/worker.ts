@@ -3,7 +3,8 @@ import type { Container } from './container.ts';
 import { registerCoreJobs, requeueMissingMinutes } from './jobs.ts';
 import { startSchedules } from './schedule.ts';
 import { teamsForJobs } from './teams.ts';
-import { JOB_NAMES, UnrecoverableJobError, type TeamsTranscriptJob, type TranscribeFileJob } from '../core/jobs/JobQueue.ts';
+import { JOB_NAMES, UnrecoverableJobError, type NotifySendJob, type TeamsTranscriptJob, type TranscribeFileJob } from '../core/jobs/JobQueue.ts';
+import { slackForJobs } from './slack.ts';
 import { slackFilesForJobs } from './slackExtras.ts';
 import type { Scheduler } from '../core/schedule/index.ts';
 
@@ -15,6 +16,12 @@ function registerPlatformJobs(c: Container): void {
     const teams = await teamsForJobs(c);
     if (!teams) throw new UnrecoverableJobError('Teams is not configured on this worker (TEAMS_APP_ID, TEAMS_APP_PASSWORD)');
     await teams.afterMeeting(meetingId);
+  }, { concurrency: c.config.JOB_CONCURRENCY });
+  c.jobs.handle<NotifySendJob>(JOB_NAMES.notifySend, async ({ meetingId }) => {
+    const slack = slackForJobs(c);
+    if (!slack) throw new UnrecoverableJobError('Slack is not configured on this worker (SLACK_BOT_TOKEN, or the OAuth install variables)');
+    // Channels that already show these minutes get an edit, so a retry never posts twice.
+    return slack.poster.deliverNow(meetingId);
   }, { concurrency: c.config.JOB_CONCURRENCY });
   c.jobs.handle<TranscribeFileJob>(JOB_NAMES.transcribeFile, async (job) => {
     const run = slackFilesForJobs(c);

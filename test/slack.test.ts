@@ -7,6 +7,7 @@ import { eventBody, fileSharedEvent, postSigned, slashCommandBody } from '../ada
 import { createContainer, type Container } from '../bot/container.ts';
 import { startServer, type RunningServer } from '../bot/server.ts';
 import { startSlack } from '../bot/slack.ts';
+import { setSubscribed } from '../adapters/slack/subscriptions.ts';
 import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 
@@ -28,9 +29,9 @@ describe('bot wiring: Slack on the production server', function () {
 
   before(async () => {
     dataDir = mkdtempSync(join(tmpdir(), 'minutes-slack-'));
-    fake = await FakeSlack.start({ teams: [TEAM], users: [{ id: 'U1', teamId: TEAM.id, name: 'ada' }], channels: [{ id: 'C1', teamId: TEAM.id, name: 'general' }] });
+    fake = await FakeSlack.start({ teams: [TEAM], users: [{ id: 'U1', teamId: TEAM.id, name: 'ada' }], channels: [{ id: 'C1', teamId: TEAM.id, name: 'general' }, { id: 'C2', teamId: TEAM.id, name: 'minutes' }] });
     c = await createContainer(loadConfig({
-      DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: TEAM.botToken, ASR_ENGINE: 'pocketsphinx',
+      DATA_DIR: dataDir, LOG_LEVEL: 'silent', PORT: '0', JOB_BACKOFF_MS: '50', SLACK_SIGNING_SECRET: SECRET, SLACK_BOT_TOKEN: TEAM.botToken, ASR_ENGINE: 'pocketsphinx',
     }), createLogger({ level: 'silent' }));
     startSlack(c, { clientOptions: { slackApiUrl: fake.apiUrl } });
     running = await startServer(c);
@@ -66,5 +67,25 @@ describe('bot wiring: Slack on the production server', function () {
     expect(posted.body.thread_ts).to.equal(shareTs);
     // The dashboard itself still requires sign-in: Slack's route is the only door opened.
     expect((await fetch(`${running.url}/api/meetings`)).status).to.equal(401);
+  });
+
+  it('minutes of a subscribed organization reach its channel through a job, retried when Slack fails once', async () => {
+    // The workspace is mapped to the organization by the first test's requests.
+    const subscribed = await setSubscribed(c.stores.workspaces, TEAM.id, 'C2', true);
+    expect(subscribed).to.include('C2');
+    const organizationId = (await c.stores.workspaces.find('slack', TEAM.id))!.organizationId;
+    fake.failNext('chat.postMessage', 'internal_error');
+    const { meeting } = await c.meetings.importTranscript({
+      organizationId, title: 'Subscribed sync',
+      transcript: { format: 'text', segments: [{ speaker: 'Ada', startMs: 0, endMs: 4000, text: 'We decided to ship on Friday. Ada will write the notes by Thursday.' }] },
+    });
+    const post = await fake.waitFor('chat.postMessage', (call) => call.body.channel === 'C2' && call.response.ok === true, 20_000);
+    expect(JSON.stringify(post.body)).to.contain('Subscribed sync');
+    const failures = fake.callsTo('chat.postMessage').filter((call) => call.body.channel === 'C2' && call.response.ok === false);
+    expect(failures, 'the first attempt failed and the job tried again').to.have.length(1);
+    for (let i = 0; i < 40 && !(await c.meetings.getMeeting(meeting.id)).externalIds[`slack:${TEAM.id}:C2`]; i++) await sleep(50);
+    expect((await c.meetings.getMeeting(meeting.id)).externalIds[`slack:${TEAM.id}:C2`], 'the posted message is remembered for edits').to.equal(post.response.ts);
+    expect(fake.callsTo('chat.postMessage').filter((call) => call.body.channel === 'C2' && call.response.ok === true && !call.body.thread_ts), 'posted once').to.have.length(1);
+    expect((await c.jobs.counts()).failed).to.equal(0);
   });
 });

@@ -109,7 +109,15 @@ export class SlackAdapter {
   async start(): Promise<void> {
     const { bus } = this.core;
     this.unsubscribers.push(
-      bus.subscribe('minutes.ready', (e) => void this.poster.onMinutesReady(e.meeting)),
+      bus.subscribe('minutes.ready', (e) => {
+        const queue = this.options.queueMinutesPost;
+        if (!queue) return void this.poster.onMinutesReady(e.meeting);
+        void queue(e.meeting.id, e.meeting.organizationId).catch((err: unknown) => {
+          // The queue is unreachable: post from here rather than not at all.
+          this.log.warn({ err, meetingId: e.meeting.id }, 'could not queue the minutes post; posting now');
+          void this.poster.onMinutesReady(e.meeting);
+        });
+      }),
       bus.subscribe('action_item.updated', (e) => this.poster.onActionItemUpdated(e.meetingId)),
     );
     if (this.receiver instanceof SocketModeReceiver) {
@@ -245,6 +253,18 @@ export class MinutesPoster {
     return this.track(meeting.id, () => this.deliver(meeting));
   }
 
+  /**
+   * A job's run: posts (or updates) the meeting's minutes in every subscribed
+   * channel and rejects if any channel failed, so the job is retried; channels
+   * that have them already get an edit, not a second post.
+   */
+  async deliverNow(meetingId: string): Promise<{ channels: number }> {
+    const meeting = await this.adapter.core.meetings.getMeeting(meetingId);
+    const result = (await this.track(meetingId, () => this.deliver(meeting), true)) as { channels: number; failed: number };
+    if (result.failed) throw new Error(`posting minutes failed in ${result.failed} of ${result.channels} subscribed channel(s)`);
+    return { channels: result.channels };
+  }
+
   /** Debounced: several changes in a row edit each posted message once. */
   onActionItemUpdated(meetingId: string): void {
     clearTimeout(this.refreshTimers.get(meetingId));
@@ -289,16 +309,21 @@ export class MinutesPoster {
     return rethrow ? run : settled;
   }
 
-  private async deliver(meeting: Meeting): Promise<void> {
+  private async deliver(meeting: Meeting): Promise<{ channels: number; failed: number }> {
     const { core } = this.adapter;
+    let channels = 0;
+    let failed = 0;
     for (const teamId of await core.slackTeamsOf(meeting.organizationId)) {
       const ws = await core.stores.workspaces.find('slack', teamId);
-      const channels = ((ws?.settings.slack ?? {}) as { subscriptions?: string[] }).subscriptions ?? [];
-      for (const channel of channels) {
-        await this.postNow({ teamId, channel, meetingId: meeting.id })
-          .catch((err: unknown) => this.adapter.log.warn({ err, teamId, channel, meetingId: meeting.id }, 'posting minutes to a subscribed channel failed'));
+      for (const channel of ((ws?.settings.slack ?? {}) as { subscriptions?: string[] }).subscriptions ?? []) {
+        channels += 1;
+        await this.postNow({ teamId, channel, meetingId: meeting.id }).catch((err: unknown) => {
+          failed += 1;
+          this.adapter.log.warn({ err, teamId, channel, meetingId: meeting.id }, 'posting minutes to a subscribed channel failed');
+        });
       }
     }
+    return { channels, failed };
   }
 
   private async postNow(input: { teamId: string; channel: string; meetingId: string; fresh?: boolean; client?: WebClient }): Promise<void> {

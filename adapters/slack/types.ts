@@ -69,6 +69,12 @@ export interface SlackAdapterOptions {
    * another instance is dropped too; false = another instance has the event.
    */
   claimEvent?: (eventId: string, ttlMs: number) => Promise<boolean>;
+  /**
+   * Hands the post of new minutes to subscribed channels to a durable job
+   * queue, whose worker calls `poster.deliverNow(meetingId)` (retried until
+   * every channel has them); unset: posted from this process right away.
+   */
+  queueMinutesPost?: (meetingId: string, organizationId: string) => Promise<unknown>;
   /** Mention owners of action items in channel messages (they get a notification); names otherwise. */
   mentionOwners?: boolean;
   /** Answer `@app question` mentions (a `/minutes` subcommand, or a question) in a thread. */

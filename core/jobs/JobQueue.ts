@@ -155,12 +155,10 @@ export interface ExportMeetingJob {
   destination?: { platform: Platform; target: string } | { path: string };
 }
 
+/** A message to deliver to a platform: today, a meeting's minutes to the Slack channels that follow its organization. */
 export interface NotifySendJob {
-  /** Idempotency key of the message (also a good jobId): a retried job must not post twice. */
-  key: string;
-  channel: { platform: Platform; target: string };
-  text: string;
-  meetingId?: string;
+  kind: 'slack.minutes';
+  meetingId: string;
   organizationId?: string;
 }
 
