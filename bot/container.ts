@@ -19,7 +19,7 @@ import { createAuth } from './auth.ts';
 import { IngestTokens } from '../core/meetings/ingestTokens.ts';
 import { claimedEventBus, type Claim } from '../core/bus/ClaimedEventBus.ts';
 import { createRedisClaims } from '../adapters/redis/RedisClaims.ts';
-import type { JobQueue } from '../core/jobs/JobQueue.ts';
+import type { JournaledJobQueue } from '../core/jobs/JournaledJobQueue.ts';
 import { createJobQueue, registerCoreJobs } from './jobs.ts';
 import { createMetrics, type MetricsRegistry } from '../dashboard/metrics/index.ts';
 import { observedLedger } from '../core/ai/ledger.ts';
@@ -39,8 +39,8 @@ export interface Container {
   minutes: MinutesService;
   /** Writes minutes when a meeting ends or a transcript is imported (through `jobs`, unless built `direct`). */
   autoMinutes: AutoMinutes;
-  /** Durable background jobs: BullMQ with REDIS_URL (run by worker processes), else in this process. */
-  jobs: JobQueue;
+  /** Durable background jobs: BullMQ with REDIS_URL (run by worker processes), else in this process; journaled in Postgres. */
+  jobs: JournaledJobQueue;
   /** This process's Prometheus metrics (served at /metrics by every role). */
   metrics: MetricsRegistry;
   /** Live insights (decisions, action items, questions) of meetings in progress, as `insight.added` events. */
@@ -98,7 +98,7 @@ export async function createContainer(config: Config, logger: Logger, options: C
   // Every LLM call the ledger records is also counted (provider, model, outcome, tokens).
   const engine = createMinutesEngine(config, { ledger: observedLedger(stores.ledger, (e) => metrics.observeAiCall(e)), logger });
   const minutes = new MinutesService({ stores, bus, logger, analyzer: engine.analyzer });
-  const jobs = createJobQueue(config, logger);
+  const jobs = createJobQueue(config, logger, db.knex);
   // In one process nobody else would run them; with Redis the worker role registers them (bot/worker.ts).
   if (jobs.kind === 'in-process') {
     registerCoreJobs(jobs, { minutes, concurrency: config.JOB_CONCURRENCY });

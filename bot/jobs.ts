@@ -6,12 +6,18 @@ import { isMinutesError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MinutesService } from '../core/meetings/MinutesService.ts';
 import type { Knex } from 'knex';
+import { JournaledJobQueue } from '../core/jobs/JournaledJobQueue.ts';
 
-/** BullMQ on Redis when REDIS_URL is set (durable, shared by every worker); else a queue in this process. */
-export function createJobQueue(config: Config, logger: Logger): JobQueue {
+/**
+ * BullMQ on Redis when REDIS_URL is set (shared by every worker); else a queue
+ * in this process. Either way journaled in Postgres, so what the queue forgets
+ * (a crash, a Redis without persistence) is queued again by `recover()`.
+ */
+export function createJobQueue(config: Config, logger: Logger, db: Knex): JournaledJobQueue {
   const log = logger.child({ component: 'jobs' });
   const defaults = { defaultAttempts: config.JOB_ATTEMPTS, defaultBackoffMs: config.JOB_BACKOFF_MS };
-  return config.REDIS_URL ? new BullJobQueue({ url: config.REDIS_URL, prefix: `${config.REDIS_PREFIX}jobs`, logger: log, ...defaults }) : new InProcessJobQueue({ logger: log, ...defaults });
+  const queue = config.REDIS_URL ? new BullJobQueue({ url: config.REDIS_URL, prefix: `${config.REDIS_PREFIX}jobs`, logger: log, ...defaults }) : new InProcessJobQueue({ logger: log, ...defaults });
+  return new JournaledJobQueue(queue, db, log);
 }
 
 /** The job id AutoMinutes uses too: the sweep and the event never make two jobs of one ending. */

@@ -66,7 +66,10 @@ export function buildSchedules(c: Container): { scheduler: Scheduler; cron: Cron
     {
       // A job lost with its queue (Redis restarted without persistence) comes back here; a kept one is a duplicate id.
       name: 'missing-minutes', cron: '*/10 * * * *',
-      run: async (now: Date) => ({ requeued: await requeueMissingMinutes(db.knex, c.jobs, { now, endedBeforeMs: 10 * 60_000 }) }),
+      run: async (now: Date) => ({
+        requeued: await requeueMissingMinutes(db.knex, c.jobs, { now, endedBeforeMs: 10 * 60_000 }),
+        journalPruned: await c.jobs.prune(),
+      }),
     },
   ];
   const scheduler = new Scheduler({ tasks, lock, logger });

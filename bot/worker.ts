@@ -81,11 +81,16 @@ export async function startWorker(c: Container): Promise<RunningWorker> {
     await c.jobs.start();
   }
   const sweep = async (why: string) => {
+    // The journal brings back every job the queue forgot; the minutes sweep, endings whose job was never queued.
+    const recovered = await c.jobs.recover().catch((err: unknown) => {
+      log.warn({ err }, 'could not read the job journal');
+      return 0;
+    });
     const requeued = await requeueMissingMinutes(c.db.knex, c.jobs).catch((err: unknown) => {
       log.warn({ err }, 'could not look for meetings without minutes');
       return 0;
     });
-    if (requeued) log.info({ requeued, why }, 'queued minutes of meetings that ended without them');
+    if (recovered || requeued) log.info({ recovered, requeued, why }, 'queued again what the queue had lost');
   };
   const unwatch = c.config.REDIS_URL ? watchQueueLoss(c.config.REDIS_URL, `${c.config.REDIS_PREFIX}jobs:epoch`, () => sweep('the queue in Redis was empty (new, or restarted without persistence)')) : null;
   if (!unwatch) await sweep('worker start');

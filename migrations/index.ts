@@ -7,6 +7,7 @@ import * as auth from './20261129000001_auth.ts';
 import * as slack from './20261130000001_slack.ts';
 import * as ingestTokens from './20261201000001_ingest_tokens.ts';
 import * as schedule from './20261202000001_schedule.ts';
+import * as jobJournal from './20261203000001_job_journal.ts';
 
 /**
  * Migrations are listed here rather than discovered on disk so they load the
@@ -21,6 +22,7 @@ const migrations: Record<string, Knex.Migration> = {
   '20261130000001_slack': slack,
   '20261201000001_ingest_tokens': ingestTokens,
   '20261202000001_schedule': schedule,
+  '20261203000001_job_journal': jobJournal,
 };
 
 export const migrationSource: Knex.MigrationSource<string> = {
