@@ -68,7 +68,10 @@ describe('npm start split by ROLE: a web process and a worker process', function
     const web = await start('web');
     expect((await fetch(`${worker.url}/ready`)).status).to.equal(200);
     expect((await fetch(`${worker.url}/`)).status, 'a worker serves no dashboard').to.equal(404);
-    const link = new RegExp(`sign in to the dashboard as administrator: (${web.url}/auth/link/[A-Za-z0-9_-]+)`).exec(web.output())?.[1];
+    // Logged just after the listening line.
+    const linkOf = () => new RegExp(`sign in to the dashboard as administrator: (${web.url}/auth/link/[A-Za-z0-9_-]+)`).exec(web.output())?.[1];
+    for (let i = 0; i < 100 && !linkOf(); i++) await new Promise((r) => setTimeout(r, 100));
+    const link = linkOf();
     expect(link, web.output()).to.be.a('string');
     const signIn = await fetch(link!, { redirect: 'manual' });
     const cookie = signIn.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
