@@ -133,7 +133,7 @@ describe('command line (embedded PGlite)', function () {
   it('npm start serves /health on embedded defaults, says which adapters are off, and stops on SIGTERM', async () => {
     // A fresh data dir: what a newcomer's first start sees (the other tests here filled the shared one).
     const fresh = mkdtempSync(join(tmpdir(), 'minutes-start-'));
-    const child = spawn(tsx, ['bot/main.ts'], { cwd: root, env: { ...env(), DATA_DIR: fresh, LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], { cwd: root, env: { ...env(), DATA_DIR: fresh, LOG_LEVEL: 'info', LOG_FORMAT: 'json' } });
     child.once('exit', () => rmSync(fresh, { recursive: true, force: true }));
     started.push(child);
     let output = '';

@@ -8,7 +8,6 @@ import { Redis } from 'ioredis';
 import { createPostgresDatabase, dropPostgresDatabase } from '../core/store/db.ts';
 
 const root = new URL('..', import.meta.url).pathname;
-const tsx = join(root, 'node_modules/.bin/tsx');
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const REDIS = process.env.TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 
@@ -26,7 +25,8 @@ describe('npm start split by ROLE: a web process and a worker process', function
   const start = (role: string): Promise<Started> => {
     const dir = mkdtempSync(join(tmpdir(), `minutes-${role}-`));
     dirs.push(dir);
-    const child = spawn(tsx, ['bot/main.ts'], {
+    // node itself, not the tsx wrapper: a SIGKILL in `after` must reach the service, not orphan it.
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bot/main.ts'], {
       cwd: root,
       env: {
         ...process.env, ROLE: role, DATABASE_URL: databaseUrl, REDIS_URL: REDIS, REDIS_PREFIX: prefix, DATA_DIR: dir, PORT: '0',
