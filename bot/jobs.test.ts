@@ -1,7 +1,8 @@
 import { expect } from 'chai';
 import { InProcessJobQueue } from '../core/jobs/InProcessJobQueue.ts';
 import { testCore } from '../test/support/core.ts';
-import { minutesJobId, requeueMissingMinutes } from './jobs.ts';
+import { requeueMissingMinutes } from './jobs.ts';
+import { minutesJobId } from '../core/meetings/AutoMinutes.ts';
 
 describe('requeueMissingMinutes (the sweep behind "jobs are never lost")', () => {
   it('queues minutes of meetings that ended a while ago without any, once, and nothing else', async () => {

@@ -6,6 +6,7 @@ import { isMinutesError } from '../core/errors.ts';
 import type { Logger } from '../core/logger.ts';
 import type { MinutesService } from '../core/meetings/MinutesService.ts';
 import type { Knex } from 'knex';
+import { minutesJobId } from '../core/meetings/AutoMinutes.ts';
 import { JournaledJobQueue } from '../core/jobs/JournaledJobQueue.ts';
 
 /**
@@ -20,8 +21,6 @@ export function createJobQueue(config: Config, logger: Logger, db: Knex): Journa
   return new JournaledJobQueue(queue, db, log);
 }
 
-/** The job id AutoMinutes uses too: the sweep and the event never make two jobs of one ending. */
-export const minutesJobId = (meetingId: string, endedAt: Date | null): string => `minutes-${meetingId}-${endedAt ? endedAt.getTime() : 0}`;
 
 /**
  * Handlers of the jobs every worker runs. Each is idempotent: minutes are

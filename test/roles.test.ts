@@ -10,6 +10,7 @@ import { loadConfig } from '../core/config.ts';
 import { createLogger } from '../core/logger.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from '../core/store/db.ts';
 import type { JobEvent } from '../core/jobs/JobQueue.ts';
+import { deleteRedisKeys } from '../bench/lib/redis.ts';
 import { until } from './support/core.ts';
 
 const SERVER = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -62,10 +63,7 @@ describe('roles: web and worker processes sharing Postgres and Redis', function 
     for (const s of servers.reverse()) await s.stop().catch(() => undefined);
     for (const c of containers.reverse()) await c.close().catch(() => undefined);
     await dropPostgresDatabase(SERVER, dbName).catch(() => undefined);
-    const redis = new Redis(REDIS);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix, REDIS).catch(() => undefined);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 

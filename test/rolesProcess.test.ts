@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import { deleteRedisKeys } from '../bench/lib/redis.ts';
 import { createPostgresDatabase, dropPostgresDatabase } from '../core/store/db.ts';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -56,10 +56,7 @@ describe('npm start split by ROLE: a web process and a worker process', function
   after(async () => {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await dropPostgresDatabase(SERVER, dbName).catch(() => undefined);
-    const redis = new Redis(REDIS);
-    const keys = await redis.keys(`${prefix}*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    await deleteRedisKeys(prefix, REDIS).catch(() => undefined);
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 

@@ -4,6 +4,13 @@ import type { Meeting } from '../types.ts';
 import type { GeneratedMinutes, MinutesService } from './MinutesService.ts';
 import { JOB_NAMES, type JobQueue } from '../jobs/JobQueue.ts';
 
+/**
+ * One ending of a meeting is one minutes job: every instance that hears the
+ * end, and the sweeps that look for missing minutes, give the same id.
+ */
+export const minutesJobId = (meetingId: string, endedAt: Date | null): string =>
+  `minutes-${meetingId}-${endedAt ? new Date(endedAt).getTime() : 0}`;
+
 export interface AutoMinutesDeps {
   bus: EventBus;
   /** `bundle` is needed with `jobs` (the minutes come back as an event, the bundle is read after). */
@@ -86,11 +93,9 @@ export class AutoMinutes {
   private async queue(meeting: Pick<Meeting, 'id'> & Partial<Pick<Meeting, 'endedAt' | 'organizationId'>>, log: Logger): Promise<GeneratedMinutes | null> {
     const ready = this.nextMinutes(meeting.id);
     try {
-      // The same id as the worker's start-up sweep gives (bot/jobs.ts minutesJobId).
-      const at = meeting.endedAt ? new Date(meeting.endedAt).getTime() : 0;
       // The organization scopes the admin's dead-letter view to its own jobs.
       const data = { meetingId: meeting.id, ...(meeting.organizationId ? { organizationId: meeting.organizationId } : {}) };
-      await this.deps.jobs!.enqueue(JOB_NAMES.minutesGenerate, data, { jobId: `minutes-${meeting.id}-${at}` });
+      await this.deps.jobs!.enqueue(JOB_NAMES.minutesGenerate, data, { jobId: minutesJobId(meeting.id, meeting.endedAt ?? null) });
     } catch (err) {
       ready.cancel();
       log.error({ err }, 'could not queue the automatic minutes');

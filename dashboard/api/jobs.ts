@@ -31,9 +31,9 @@ const tag = 'admin';
 /** A durable queue waits for Redis during an outage; a page should say so instead of hanging. */
 const QUEUE_TIMEOUT_MS = 5_000;
 
-async function fromQueue<T>(work: () => Promise<T>): Promise<T> {
+export async function fromQueue<T>(work: () => Promise<T>, timeoutMs = QUEUE_TIMEOUT_MS): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error('no answer in time')), QUEUE_TIMEOUT_MS); });
+  const timeout = new Promise<never>((_r, reject) => { timer = setTimeout(() => reject(new Error('no answer in time')), timeoutMs); });
   try {
     return await Promise.race([work(), timeout]);
   } catch (cause) {

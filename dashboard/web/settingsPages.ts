@@ -4,7 +4,7 @@ import { LLM_PROVIDER_NAMES } from '../../core/config.ts';
 import { PLATFORMS } from '../../core/types.ts';
 import { page, render, type WebDeps } from './render.ts';
 import type { DeadJob, JobCounts } from '../../core/jobs/JobQueue.ts';
-import { visibleTo } from '../api/jobs.ts';
+import { fromQueue, visibleTo } from '../api/jobs.ts';
 
 export const CONSENT_POLICIES = [
   { id: 'announce', label: 'Announce recording; record everyone who does not opt out' },
@@ -82,15 +82,11 @@ export function parseSettingsForm(body: Record<string, unknown>): { settings: Or
 async function jobsView(deps: WebDeps, org: string): Promise<{ kind: string; counts: JobCounts; dead: DeadJob[] } | { kind: string; unavailable: true } | null> {
   const jobs = deps.jobs;
   if (!jobs) return null;
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new Error('timeout')), 3000); });
   try {
-    const [counts, dead] = await Promise.race([Promise.all([jobs.counts(), jobs.deadLetters(50)]), timeout]);
+    const [counts, dead] = await fromQueue(() => Promise.all([jobs.counts(), jobs.deadLetters(50)]), 3000);
     return { kind: jobs.kind, counts, dead: dead.filter(visibleTo(org)) };
   } catch {
     return { kind: jobs.kind, unavailable: true };
-  } finally {
-    clearTimeout(timer);
   }
 }
 
