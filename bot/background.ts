@@ -2,16 +2,15 @@ import express, { type RequestHandler } from 'express';
 import type { DiscordAdapter } from '../adapters/discord/index.ts';
 import type { RoleName } from '../core/config.ts';
 import { metricsHandler, type MetricsRegistry } from '../dashboard/metrics/index.ts';
-import { readinessReport } from '../dashboard/app.ts';
+import { readyHandler } from '../dashboard/app.ts';
 import type { Container } from './container.ts';
 import { startDiscord } from './discord.ts';
 import { startSlack, stopSlack } from './slack.ts';
-import { startWorker, type RunningWorker } from './worker.ts';
+import { startWorker } from './worker.ts';
 
 /** What the bot and worker roles run in this process, for /ready, /metrics and shutdown. */
 export interface BackgroundRoles {
   discord: DiscordAdapter | null;
-  worker: RunningWorker | null;
   /** Adapters that are configured but failed to start, with why: /ready reports them. */
   failed: Record<string, string>;
   /** Open WebSocket connections by endpoint (set by the web role). */
@@ -40,7 +39,7 @@ export async function startBackgroundRoles(c: Container, roles: readonly RoleNam
   }
   const worker = roles.includes('worker') ? await startWorker(c) : null;
   return {
-    discord, worker, failed, sockets: {},
+    discord, failed, sockets: {},
     async stop() {
       // Leaves voice channels cleanly (audio flushed, meetings ended, summaries posted) before jobs stop.
       await discord?.stop().catch((err: unknown) => c.logger.warn({ err }, 'discord adapter stop failed'));
@@ -58,9 +57,7 @@ export function startOpsServer(c: Container, metrics: MetricsRegistry, checks: R
   app.use(metrics.httpMiddleware);
   app.get('/metrics', metricsHandler(metrics, { token: c.config.METRICS_TOKEN ?? null }));
   app.get('/health', (_req, res) => void res.json({ status: 'ok', roles: c.config.ROLE, uptimeSeconds: Math.round(process.uptime()) }));
-  app.get('/ready', (_req, res, next) => {
-    readinessReport(checks).then(({ ready, checks: results }) => void res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results }), next);
-  });
+  app.get('/ready', readyHandler(checks));
   app.use((_req, res) => void res.status(404).json({ error: { code: 'NOT_FOUND', message: 'This process runs no dashboard (ROLE has no web)' } }));
   return app;
 }

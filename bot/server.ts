@@ -46,30 +46,19 @@ export async function startServer(c: Container, options: { roles?: readonly Role
   const discordHere = roles.includes('bot') && Boolean(c.config.DISCORD_TOKEN && c.config.DISCORD_APPLICATION_ID);
   const ready = readinessChecks(c, { ...(discordHere ? { discord: () => background.discord } : {}), failed: background.failed });
   const unobserve = observeOperations(c, metrics, background);
-  if (!roles.includes('web')) {
+  const web = roles.includes('web') ? await startWeb(c, server, url, metrics, ready.checks, background) : null;
+  if (!web) {
     server.on('request', startOpsServer(c, metrics, ready.checks));
     c.logger.info({ url, roles }, `running ${roles.join(', ')}: /health, /ready and /metrics on ${url}`);
-    return {
-      url, server, roles,
-      async stop() {
-        const closed = stopListening(server);
-        await background.stop();
-        unobserve();
-        await ready.close();
-        server.closeAllConnections();
-        await closed;
-      },
-    };
   }
-  const web = await startWeb(c, server, url, metrics, ready.checks, background);
   return {
     url, server, roles,
     async stop() {
       // Intake first: no new connections, sockets or webhooks while the rest drains.
       const closed = stopListening(server);
-      await web.stopIntake();
+      await web?.stopIntake();
       await background.stop();
-      await web.stop();
+      await web?.stop();
       unobserve();
       await ready.close();
       server.closeAllConnections();

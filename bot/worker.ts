@@ -6,7 +6,6 @@ import { teamsForJobs } from './teams.ts';
 import { JOB_NAMES, UnrecoverableJobError, type NotifySendJob, type TeamsTranscriptJob, type TranscribeFileJob } from '../core/jobs/JobQueue.ts';
 import { slackForJobs } from './slack.ts';
 import { slackFilesForJobs } from './slackExtras.ts';
-import type { Scheduler } from '../core/schedule/index.ts';
 
 const registered = new WeakSet<Container>();
 
@@ -62,7 +61,6 @@ function watchQueueLoss(url: string, key: string, onLost: () => Promise<void>, e
 }
 
 export interface RunningWorker {
-  scheduler: Scheduler;
   stop(): Promise<void>;
 }
 
@@ -97,7 +95,6 @@ export async function startWorker(c: Container): Promise<RunningWorker> {
   const schedules = startSchedules(c);
   log.info({ queue: c.jobs.kind }, 'worker running');
   return {
-    scheduler: schedules.scheduler,
     async stop() {
       // A tick already running finishes; the queue itself closes with the container (bounded wait for active jobs).
       await schedules.stop();

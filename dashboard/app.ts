@@ -88,10 +88,7 @@ export function createDashboard(deps: DashboardDeps): express.Express {
   // Before sign-in and the rate limit (scrapers have no session); guarded by address or token instead.
   if (deps.metrics) app.get('/metrics', metricsHandler(deps.metrics, { token: deps.metricsToken ?? null }));
   app.get('/health', (_req, res) => void res.json({ status: 'ok', uptimeSeconds: Math.round(process.uptime()) }));
-  app.get('/ready', wrap(async (_req, res) => {
-    const { ready, checks } = await readinessReport(deps.readiness ?? {}, deps.readinessTimeoutMs);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks });
-  }));
+  app.get('/ready', readyHandler(deps.readiness ?? {}, deps.readinessTimeoutMs));
   for (const router of deps.webhooks ?? []) app.use(router);
   const limiter = rateLimiter({
     publicUrl, perMinute: deps.rateLimitPerMinute ?? 100, ...(deps.rateLimitStore ? { rateLimitStore: deps.rateLimitStore } : {}),
@@ -136,6 +133,14 @@ export function createDashboard(deps: DashboardDeps): express.Express {
  * Runs every check at once, each bounded by `timeoutMs`: a hung dependency
  * answers "not ready", never a hung probe. `checks` maps a name to 'ok' or why not.
  */
+/** GET /ready: 200 `ready` when every check passes, else 503 `not_ready`; each check's result by name. */
+export function readyHandler(checks: Record<string, () => Promise<void>>, timeoutMs?: number): express.RequestHandler {
+  return wrap(async (_req, res) => {
+    const { ready, checks: results } = await readinessReport(checks, timeoutMs);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready', checks: results });
+  });
+}
+
 export async function readinessReport(checks: Record<string, () => Promise<void>>, timeoutMs = 2000): Promise<{ ready: boolean; checks: Record<string, string> }> {
   const entries = await Promise.all(Object.entries(checks).map(async ([name, check]): Promise<[string, string, boolean]> => {
     let timer: NodeJS.Timeout | undefined;
