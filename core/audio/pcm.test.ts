@@ -1,16 +1,13 @@
 import { expect } from 'chai';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import type { TranscribeRequest, Transcriber } from '../asr/types.ts';
-import { readWav } from '../asr/wav.ts';
 import { MinutesError } from '../errors.ts';
 import type { SegmentInput } from '../types.ts';
 import { AudioPipeline, type AudioPipelineOptions, type PipelineEvent } from './AudioPipeline.ts';
+import { LJSPEECH_PCM16 } from '../../test/support/speech.ts';
 import type { FrontEndHost } from './frontends.ts';
 
 // LJSpeech LJ002-0020: 1.54 s of 16 kHz mono, speech from 0 to ~1.45 s; placed at 1.0 s of a 4 s stream.
-const wav = readWav(readFileSync(fileURLToPath(new URL('../../test/fixtures/audio/ljspeech_LJ002-0020.wav', import.meta.url))));
-const clip = Int16Array.from(wav.samples, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+const clip = LJSPEECH_PCM16;
 const PLACE_MS = 1000;
 const TOTAL_MS = 4000;
 const stream16 = new Int16Array(TOTAL_MS * 16);

@@ -1,11 +1,7 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import type { TranscribeRequest, Transcriber } from '../../core/asr/types.ts';
-import { readWav } from '../../core/asr/wav.ts';
 import { InProcessEventBus } from '../../core/bus/InProcessEventBus.ts';
 import { createLogger } from '../../core/logger.ts';
 import { IngestTokens } from '../../core/meetings/ingestTokens.ts';
@@ -14,10 +10,10 @@ import type { Insight } from '../../core/minutes/types.ts';
 import { createStores, type Stores } from '../../core/store/index.ts';
 import type { Organization } from '../../core/types.ts';
 import { database } from '../../test/support/databases.ts';
+import { LineTranscriber, LJSPEECH_PCM16 } from '../../test/support/speech.ts';
 import { attachIngestServer, DEFAULT_MAX_FRAME_BYTES, encodeFrame, ingestPipelineFactory, KIND_PCM16, type IngestServer } from './index.ts';
 
-const wav = readWav(readFileSync(fileURLToPath(new URL('../../test/fixtures/audio/ljspeech_LJ002-0020.wav', import.meta.url))));
-const clip = Int16Array.from(wav.samples, (v) => Math.round(v * 32767));
+const clip = LJSPEECH_PCM16;
 const FRAME = 320; // 20 ms at 16 kHz
 
 /** Silence, the clip (or its first `clipMs`), silence: as 20 ms PCM payloads. */
@@ -29,16 +25,6 @@ function speech(beforeMs: number, afterMs: number, clipMs = Infinity): Buffer[] 
   const frames: Buffer[] = [];
   for (let i = 0; i < bytes.length; i += FRAME * 2) frames.push(bytes.subarray(i, i + FRAME * 2));
   return frames;
-}
-
-class LineTranscriber implements Transcriber {
-  readonly name = 'line';
-  readonly quality = 'high' as const;
-  calls = 0;
-  async transcribe(r: TranscribeRequest) {
-    this.calls++;
-    return { engine: 'line', segments: [{ text: `line ${this.calls}`, startMs: 0, endMs: (r.pcm.length / 16000) * 1000, confidence: 0.9 }] };
-  }
 }
 
 type Msg = { type: string; [k: string]: any };

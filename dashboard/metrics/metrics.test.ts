@@ -1,17 +1,15 @@
 import { expect } from 'chai';
 import express from 'express';
 import type { Server } from 'node:http';
-import { readFileSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { MemoryLedger, observedLedger } from '../../core/ai/ledger.ts';
 import { Orchestrator } from '../../core/ai/Orchestrator.ts';
 import { ScriptedProvider } from '../../core/ai/ScriptedProvider.ts';
 import type { TranscribeRequest, Transcriber } from '../../core/asr/types.ts';
-import { readWav } from '../../core/asr/wav.ts';
 import { AudioPipeline } from '../../core/audio/AudioPipeline.ts';
 import { InProcessEventBus } from '../../core/bus/InProcessEventBus.ts';
 import type { Meeting } from '../../core/types.ts';
 import type { Insight } from '../../core/minutes/types.ts';
+import { LJSPEECH_PCM16 } from '../../test/support/speech.ts';
 import { createMetrics, metricsHandler, type MetricsRegistry } from './index.ts';
 
 const ID = '0b7c4f1e-8a55-4d0c-9a43-3f1d2c5e6a7b';
@@ -183,8 +181,7 @@ describe('metrics (prom-client)', () => {
   });
 
   it('counts transcribed audio and the utterance-to-stored delay from the audio pipeline', async () => {
-    const wav = readWav(readFileSync(fileURLToPath(new URL('../../test/fixtures/audio/ljspeech_LJ002-0020.wav', import.meta.url))));
-    const speech = Int16Array.from(wav.samples, (v) => Math.max(-32768, Math.min(32767, Math.round(v * 32767))));
+    const speech = LJSPEECH_PCM16;
     const pcm = new Int16Array(4000 * 16);
     pcm.set(speech, 1000 * 16);
     const asr: Transcriber = {

@@ -1,31 +1,17 @@
 import { expect } from 'chai';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { WebSocket } from 'ws';
-import type { TranscribeRequest, Transcriber } from '../../core/asr/types.ts';
-import { readWav } from '../../core/asr/wav.ts';
 import { InProcessEventBus } from '../../core/bus/InProcessEventBus.ts';
 import { createLogger } from '../../core/logger.ts';
 import { MeetingService } from '../../core/meetings/MeetingService.ts';
 import { createStores, type Stores } from '../../core/store/index.ts';
 import type { Organization } from '../../core/types.ts';
 import { database } from '../../test/support/databases.ts';
+import { LineTranscriber, LJSPEECH_PCM16 } from '../../test/support/speech.ts';
 import { attachRecordServer, MAX_FRAME_BYTES, recordPipelineFactory, type RecordServer } from './index.ts';
 
-const wav = readWav(readFileSync(fileURLToPath(new URL('../../test/fixtures/audio/ljspeech_LJ002-0020.wav', import.meta.url))));
-const clip = Int16Array.from(wav.samples, (v) => Math.round(v * 32767));
-
-class LineTranscriber implements Transcriber {
-  readonly name = 'line';
-  readonly quality = 'high' as const;
-  calls = 0;
-  async transcribe(r: TranscribeRequest) {
-    this.calls++;
-    return { engine: 'line', segments: [{ text: `line ${this.calls}`, startMs: 0, endMs: (r.pcm.length / 16000) * 1000, confidence: 0.9 }] };
-  }
-}
+const clip = LJSPEECH_PCM16;
 
 type Msg = { type: string; bytes?: number };
 type Outcome = { status: number } | { ws: WebSocket; got: Msg[] };
